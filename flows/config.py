@@ -1,0 +1,170 @@
+"""toll's configuration, in one typed place: the sources file (`sources.toml`) and the data
+folder (`--home`, `TOLL_HOME`, default `./data`)."""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+DEFAULT_HOME = Path("data")
+HOME_ENV = "TOLL_HOME"
+CONFIG_ENV = "TOLL_CONFIG"
+CONFIG_NAME = "sources.toml"
+REPOSITORY_CONFIG = Path(__file__).resolve().parent.parent / CONFIG_NAME
+
+
+class FetchSettings(BaseModel):
+    """How toll behaves on the network, for every source."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    user_agent: str = "toll/0.1 (casualty-report ingest for researchers)"
+    contact_url: str = "https://github.com/toll-project/toll"
+    timeout_seconds: float = Field(30.0, gt=0)
+    connect_timeout_seconds: float = Field(10.0, gt=0)
+    max_bytes: int = Field(50 * 1024 * 1024, gt=0)
+    max_attempts: int = Field(4, ge=1, le=10)
+    backoff_seconds: float = Field(1.0, ge=0)
+    max_backoff_seconds: float = Field(60.0, ge=0)
+    max_retry_after_seconds: float = Field(300.0, ge=0)
+    max_redirects: int = Field(5, ge=0, le=20)
+    deadline_seconds: float = Field(300.0, gt=0)
+
+    @property
+    def user_agent_header(self) -> str:
+        """The User-Agent sent: the product token plus a contact URL, as polite bots do."""
+        if self.contact_url and self.contact_url not in self.user_agent:
+            return f"{self.user_agent} (+{self.contact_url})"
+        return self.user_agent
+
+
+class ListingConfig(BaseModel):
+    """A paginated HTML listing (a WordPress category page, say)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str
+    max_pages: int = Field(50, ge=1)
+    next_selector: str | None = None
+
+
+class SourceConfig(BaseModel):
+    """One publisher: where its reports are listed and which links are reports."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    publisher: str
+    homepage: str
+    country: str | None = None
+    languages: list[str] = ["en"]
+    enabled: bool = True
+    allowed_hosts: list[str]
+    feeds: list[str] = []
+    listings: list[ListingConfig] = []
+    include: list[str] = Field(min_length=1)
+    exclude: list[str] = []
+    follow: list[str] = []
+    rate_limit_per_second: float = Field(1.0, gt=0)
+    max_concurrency: int = Field(2, ge=1, le=16)
+    cadence_days: int = Field(45, ge=1)
+
+    @field_validator("allowed_hosts")
+    @classmethod
+    def _lower_hosts(cls, hosts: list[str]) -> list[str]:
+        if not hosts:
+            raise ValueError("allowed_hosts must name at least one host")
+        return [h.lower() for h in hosts]
+
+    @field_validator("include", "exclude", "follow")
+    @classmethod
+    def _valid_patterns(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            re.compile(pattern)
+        return patterns
+
+    @model_validator(mode="after")
+    def _entry_points_allowed(self) -> SourceConfig:
+        for url in self.entry_points:
+            host = (urlsplit(url).hostname or "").lower()
+            if host not in self.allowed_hosts:
+                raise ValueError(f"{url}: host {host!r} is not in allowed_hosts")
+        if not self.entry_points:
+            raise ValueError("a source needs at least one feed or listing")
+        return self
+
+    @property
+    def entry_points(self) -> list[str]:
+        """Feed and listing URLs, in that order."""
+        return [*self.feeds, *(listing.url for listing in self.listings)]
+
+    def is_candidate(self, url: str) -> bool:
+        """Whether a URL is a report of this source by its link rules and host."""
+        host = (urlsplit(url).hostname or "").lower()
+        if host not in self.allowed_hosts:
+            return False
+        if any(re.search(p, url) for p in self.exclude):
+            return False
+        return any(re.search(p, url) for p in self.include)
+
+    def is_followed(self, url: str) -> bool:
+        """Whether a link found inside a fetched report is itself a document to fetch."""
+        host = (urlsplit(url).hostname or "").lower()
+        return host in self.allowed_hosts and any(re.search(p, url) for p in self.follow)
+
+
+class TollConfig(BaseModel):
+    """The whole sources file."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    fetch: FetchSettings = FetchSettings()
+    sources: list[SourceConfig]
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> TollConfig:
+        names = [s.name for s in self.sources]
+        duplicates = {n for n in names if names.count(n) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate source names: {', '.join(sorted(duplicates))}")
+        return self
+
+    def selected(self, names: list[str] | None = None) -> list[SourceConfig]:
+        """Enabled sources, or exactly the named ones (KeyError on an unknown name)."""
+        if not names:
+            return [s for s in self.sources if s.enabled]
+        by_name = {s.name: s for s in self.sources}
+        unknown = [n for n in names if n not in by_name]
+        if unknown:
+            raise KeyError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(by_name)}")
+        return [by_name[n] for n in names]
+
+
+def resolve_home(home: Path | str | None = None) -> Path:
+    """The data folder: the option, else $TOLL_HOME, else ./data."""
+    chosen = home or os.environ.get(HOME_ENV) or DEFAULT_HOME
+    return Path(chosen).expanduser().resolve()
+
+
+def resolve_config_path(config: Path | str | None = None) -> Path:
+    """The sources file: the option, else $TOLL_CONFIG, else ./sources.toml, else the one
+    shipped with toll."""
+    if config:
+        return Path(config).expanduser().resolve()
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]).expanduser().resolve()
+    local = Path(CONFIG_NAME)
+    if local.exists():
+        return local.resolve()
+    return REPOSITORY_CONFIG
+
+
+def load_config(path: Path | str) -> TollConfig:
+    """Read and validate a sources file."""
+    with open(path, "rb") as handle:
+        return TollConfig.model_validate(tomllib.load(handle))

@@ -1,0 +1,111 @@
+"""Generic parser for figures in PDF tables (pdfplumber).
+
+Handles what monthly reports do: merged header cells, header rows over two lines, a table
+that continues on the next page without repeating its header, totals rows, and Arabic text
+that pdfplumber returns in visual (reversed) order.
+"""
+
+from __future__ import annotations
+
+from pdfplumber.page import Page
+from pdfplumber.table import Table
+
+from parsers.media import PDF
+from parsers.model import Document, Figure, Locator, shift_parents
+from parsers.pdf_document import fix_rtl, open_pdf, pages
+from parsers.periods import period_of_title
+from parsers.registry import Parser
+from parsers.table_figures import Grid, TableContext, figures_from_grid, header_row_count
+
+CAPTION_HEIGHT = 60.0  # points above a table searched for its caption
+
+
+def _caption(page: Page, table: Table) -> str:
+    """Text in the band just above the table: its title or caption."""
+    _, top, _, _ = table.bbox
+    band_top = max(0.0, top - CAPTION_HEIGHT)
+    if top - band_top < 2:
+        return ""
+    region = page.crop((0, band_top, page.width, top), strict=False)
+    text = fix_rtl(region.extract_text() or "")
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    return " ".join(lines[-2:])
+
+
+def _grid(table: Table) -> Grid:
+    return [[fix_rtl(cell) if cell else cell for cell in row] for row in table.extract()]
+
+
+def _cell_locator(page_number: int, table_index: int, table: Table):
+    def locate(row: int, col: int) -> Locator:
+        bbox = None
+        if row < len(table.rows) and col < len(table.rows[row].cells):
+            bbox = table.rows[row].cells[col]
+        return Locator(
+            kind="pdf_table",
+            page=page_number,
+            table=table_index,
+            row=row,
+            col=col,
+            bbox=tuple(float(v) for v in bbox) if bbox else None,  # type: ignore[arg-type]
+        )
+
+    return locate
+
+
+def parse(document: Document) -> list[Figure]:
+    """Figures in every table of the PDF."""
+    figures: list[Figure] = []
+    previous_header: Grid | None = None
+    previous_caption = ""
+    previous_width = 0
+    default_period = period_of_title(document.title, document.published)
+    with open_pdf(document.content) as pdf:
+        for number, page in pages(pdf):
+            if number == 1 and default_period is None:
+                first_line = (page.extract_text() or "").strip().split("\n")[0]
+                default_period = period_of_title(first_line[:200], document.published)
+            for index, table in enumerate(page.find_tables()):
+                grid = _grid(table)
+                if not grid:
+                    continue
+                width = max(len(row) for row in grid)
+                n_header = header_row_count(grid)
+                continued = (
+                    n_header == 0
+                    and index == 0
+                    and previous_header is not None
+                    and width == previous_width
+                )
+                caption = previous_caption if continued else _caption(page, table)
+                context = TableContext(
+                    caption=caption,
+                    published=document.published,
+                    default_period=default_period,
+                )
+                new = figures_from_grid(
+                    grid,
+                    _cell_locator(number, index, table),
+                    context,
+                    inherited_header=previous_header if continued else None,
+                )
+                figures.extend(shift_parents(new, len(figures)))
+                if n_header:
+                    previous_header = grid[:n_header]
+                    previous_caption = caption
+                    previous_width = width
+    return figures
+
+
+PARSER = Parser(
+    name="pdf_tables",
+    version="1.0.0",
+    media_types=frozenset({PDF}),
+    parse=parse,
+    description=(
+        "Figures in PDF tables: perpetrator x (civilians, children, women) and governorate "
+        "tables, merged and two-line headers, tables continued on the next page, totals rows, "
+        "right-to-left text."
+    ),
+    module=__name__,
+)

@@ -1,0 +1,85 @@
+"""Generic parser for figures stated in running text: plain-text pages, the text of HTML
+articles (outside their tables) and the text of PDF reports (outside their tables)."""
+
+from __future__ import annotations
+
+from parsers.html_document import read_html, readable_text
+from parsers.media import HTML, PDF, TEXT, decode_text
+from parsers.model import Document, Figure, shift_parents
+from parsers.pdf_document import fix_rtl, open_pdf, pages
+from parsers.periods import Period, period_of_title
+from parsers.prose_grammar import extract_figures
+from parsers.registry import Parser
+from parsers.text_units import reflow
+
+
+def _default_period(title: str | None, text: str, document: Document) -> Period | None:
+    """The document's reporting period: from its title, else from its first line."""
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    return period_of_title(title, document.published) or period_of_title(
+        first_line[:200], document.published
+    )
+
+
+def parse(document: Document) -> list[Figure]:
+    """Figures in the document's prose."""
+    if document.media_type == PDF:
+        return _parse_pdf(document)
+    if document.media_type == HTML:
+        page = read_html(document.content)
+        text = readable_text(page.soup)
+        title = document.title or page.title
+        return extract_figures(
+            text,
+            published=document.published or page.published,
+            default_period=_default_period(title, text, document),
+            locator_kind="html_text",
+        )
+    text = decode_text(document.content)
+    return extract_figures(
+        text,
+        published=document.published,
+        default_period=_default_period(document.title, text, document),
+        locator_kind="text",
+    )
+
+
+def _parse_pdf(document: Document) -> list[Figure]:
+    figures: list[Figure] = []
+    default: Period | None = None
+    with open_pdf(document.content) as pdf:
+        for number, page in pages(pdf):
+            tables = page.find_tables()
+            outside = page
+            for table in tables:
+                outside = outside.outside_bbox(table.bbox)
+            text = reflow(fix_rtl(outside.extract_text() or ""))
+            if number == 1:
+                default = _default_period(document.title, text, document)
+            figures.extend(
+                shift_parents(
+                    extract_figures(
+                        text,
+                        published=document.published,
+                        default_period=default,
+                        locator_kind="pdf_text",
+                        page=number,
+                    ),
+                    len(figures),
+                )
+            )
+    return figures
+
+
+PARSER = Parser(
+    name="prose",
+    version="1.0.0",
+    media_types=frozenset({TEXT, HTML, PDF}),
+    parse=parse,
+    description=(
+        "Figures in sentences: 'P killed N civilians, including A children and B women', "
+        "'N civilians ... at the hands of P', headings that name the perpetrator, dash and "
+        "colon lists, ranges, numbers in words."
+    ),
+    module=__name__,
+)

@@ -1,0 +1,192 @@
+"""The contracts between stages: what a parser receives, what it yields, and the normalized record.
+
+These are plain frozen dataclasses so they pickle across worker processes and compare by value
+in golden tests.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
+from typing import Any, Literal
+
+MediaType = Literal["application/pdf", "text/html", "text/plain"]
+MEDIA_TYPES: tuple[str, ...] = ("application/pdf", "text/html", "text/plain")
+
+QUALIFIERS: tuple[str, ...] = (
+    "exact",
+    "at_least",
+    "more_than",
+    "approximately",
+    "at_most",
+    "less_than",
+    "range",
+)
+ATTRIBUTIONS: tuple[str, ...] = ("stated", "believed", "unknown")
+
+
+class ParseError(Exception):
+    """The one exception a parser may raise: the document cannot be read by this parser."""
+
+
+@dataclass(frozen=True)
+class Document:
+    """A fetched document as a parser sees it: bytes plus what the fetch and the feed told us."""
+
+    url: str
+    source: str
+    media_type: str
+    content: bytes
+    sha256: str
+    fetched_at: datetime
+    title: str | None = None
+    published: date | None = None
+
+    @classmethod
+    def from_bytes(
+        cls,
+        content: bytes,
+        *,
+        url: str,
+        source: str,
+        media_type: str,
+        fetched_at: datetime,
+        title: str | None = None,
+        published: date | None = None,
+    ) -> Document:
+        """Build a document, computing its content hash."""
+        return cls(
+            url=url,
+            source=source,
+            media_type=media_type,
+            content=content,
+            sha256=hashlib.sha256(content).hexdigest(),
+            fetched_at=fetched_at,
+            title=title,
+            published=published,
+        )
+
+
+@dataclass(frozen=True)
+class Locator:
+    """Where in the document a number was read: a table cell, an HTML element or a text span."""
+
+    kind: Literal["pdf_table", "html_table", "pdf_text", "html_text", "text"]
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+    css_path: str | None = None
+    char_start: int | None = None
+    char_end: int | None = None
+    parent_note: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """The locator as a JSON-ready dict without empty fields."""
+        data = asdict(self)
+        if self.bbox is not None:
+            data["bbox"] = [round(v, 2) for v in self.bbox]
+        return {k: v for k, v in data.items() if v is not None}
+
+    def describe(self) -> str:
+        """A short human-readable description, e.g. 'page 2, table 1, row 3, col 2'."""
+        parts = []
+        for name in ("page", "table", "row", "col"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name} {value}")
+        if self.css_path:
+            parts.append(self.css_path)
+        if self.char_start is not None:
+            parts.append(f"chars {self.char_start}-{self.char_end}")
+        return f"{self.kind}: " + ", ".join(parts)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One number, one claim, as a parser read it; vocabulary values are still raw strings.
+
+    `parent` is the index, in the same parse result, of the figure this one breaks down
+    ("93 civilians, including 21 children": the children figure points at the civilians one).
+    """
+
+    metric: str
+    count: int
+    qualifier: str
+    victim_raw: str
+    perpetrator_raw: str | None
+    period_raw: str | None
+    place_raw: str | None
+    locator: Locator
+    snippet: str
+    count_high: int | None = None
+    parent: int | None = None
+    attribution: str = "stated"
+
+
+@dataclass(frozen=True)
+class FigureRecord:
+    """A figure after normalization: canonical ids beside the raw strings, plus provenance."""
+
+    figure_id: str
+    sha256: str
+    source: str
+    url: str
+    parser: str
+    parser_version: str
+    metric: str
+    count: int
+    count_high: int | None
+    qualifier: str
+    victim_group: str | None
+    victim_raw: str
+    perpetrator: str | None
+    perpetrator_raw: str | None
+    place: str | None
+    place_raw: str | None
+    period_start: date | None
+    period_end: date | None
+    period_raw: str | None
+    period_precision: str | None
+    attribution: str
+    parent_figure_id: str | None
+    locator: dict[str, Any] = field(hash=False)
+    snippet: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """JSON-ready dict (dates as ISO strings)."""
+        data = asdict(self)
+        for key in ("period_start", "period_end"):
+            if data[key] is not None:
+                data[key] = data[key].isoformat()
+        return data
+
+
+def shift_parents(figures: list[Figure], offset: int) -> list[Figure]:
+    """Figures whose `parent` indexes are moved by `offset`, for appending them to a longer
+    list (parsers build figures table by table, page by page)."""
+    if offset == 0:
+        return figures
+    return [replace(f, parent=f.parent + offset) if f.parent is not None else f for f in figures]
+
+
+def figure_id_for(sha256: str, parser: str, figure: Figure) -> str:
+    """Deterministic id of a claim: same document, parser, place in it and raw dimensions."""
+    key = json.dumps(
+        [
+            sha256,
+            parser,
+            figure.locator.as_dict(),
+            figure.metric,
+            figure.victim_raw,
+            figure.perpetrator_raw,
+            figure.place_raw,
+            figure.period_raw,
+        ],
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(key.encode()).hexdigest()[:24]

@@ -1,0 +1,245 @@
+"""Reading reporting periods: "January 2020", "in January", "the first half of 2021", "since 2011",
+"between 1 March 2017 and the end of May 2018". Implicit years resolve against the document's
+publication date; nothing here reads the clock.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS: dict[str, int] = {}
+for _number, _names in enumerate(
+    [
+        ("january", "jan", "janvier", "يناير", "كانون الثاني"),
+        ("february", "feb", "février", "fevrier", "فبراير", "شباط"),
+        ("march", "mar", "mars", "مارس", "آذار"),
+        ("april", "apr", "avril", "أبريل", "ابريل", "نيسان"),
+        ("may", "mai", "مايو", "أيار"),
+        ("june", "jun", "juin", "يونيو", "حزيران"),
+        ("july", "jul", "juillet", "يوليو", "تموز"),
+        ("august", "aug", "août", "aout", "أغسطس", "آب"),
+        ("september", "sep", "sept", "septembre", "سبتمبر", "أيلول"),
+        ("october", "oct", "octobre", "أكتوبر", "تشرين الأول"),
+        ("november", "nov", "novembre", "نوفمبر", "تشرين الثاني"),
+        ("december", "dec", "décembre", "decembre", "ديسمبر", "كانون الأول"),
+    ],
+    start=1,
+):
+    for _name in _names:
+        MONTHS[_name] = _number
+
+_MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
+_YEAR = r"(?:19[6-9]\d|20\d\d)"
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+
+# A single date expression, most specific first.
+_DATE = (
+    rf"(?:(?P<{{p}}edge>the\s+(?:end|beginning|start|middle)\s+of\s+)?"
+    rf"(?:(?P<{{p}}day1>{_DAY})\s+(?P<{{p}}month1>{_MONTH_ALT})\.?,?\s+(?P<{{p}}year1>{_YEAR})"
+    rf"|(?P<{{p}}month2>{_MONTH_ALT})\.?\s+(?P<{{p}}day2>{_DAY}),?\s+(?P<{{p}}year2>{_YEAR})"
+    rf"|(?P<{{p}}month3>{_MONTH_ALT})\.?,?\s+(?P<{{p}}year3>{_YEAR})"
+    rf"|(?P<{{p}}month4>{_MONTH_ALT})(?!\w)"
+    rf"|(?P<{{p}}year4>{_YEAR})))"
+)
+
+
+def _date_pattern(prefix: str) -> str:
+    return _DATE.replace("{p}", prefix)
+
+
+_RANGE_RE = re.compile(
+    rf"(?:between|from)\s+{_date_pattern('a')}\s+(?:and|to|until|till|through|-|–)\s+"
+    rf"{_date_pattern('b')}",
+    re.IGNORECASE,
+)
+_SINCE_RE = re.compile(
+    rf"(?:since|from)\s+{_date_pattern('a')}(?:\s+(?:until|to|up to)\s+(?:now|today|date))?",
+    re.IGNORECASE,
+)
+_HALF_RE = re.compile(
+    rf"(?:the\s+)?(?P<which>first|second|1st|2nd)\s+half\s+of\s+(?:the\s+year\s+)?(?P<year>{_YEAR})"
+    rf"|\bH(?P<h>[12])\s+(?P<hyear>{_YEAR})"
+    rf"|(?:the\s+)?first\s+six\s+months\s+of\s+(?P<syear>{_YEAR})",
+    re.IGNORECASE,
+)
+_QUARTER_RE = re.compile(
+    rf"(?:the\s+)?(?P<which>first|second|third|fourth|1st|2nd|3rd|4th)\s+quarter\s+of\s+"
+    rf"(?P<year>{_YEAR})|\bQ(?P<q>[1-4])\s+(?P<qyear>{_YEAR})",
+    re.IGNORECASE,
+)
+_SINGLE_RE = re.compile(rf"(?<!\w){_date_pattern('a')}", re.IGNORECASE)
+
+_ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4}
+
+
+@dataclass(frozen=True)
+class Period:
+    """A resolved reporting period with its precision and the raw text it was read from."""
+
+    start: date | None
+    end: date | None
+    precision: str  # day | month | quarter | half | year | range | open
+    raw: str
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _implicit_year(month: int, published: date | None) -> int | None:
+    """The year of a bare month name: the latest such month not after publication."""
+    if published is None:
+        return None
+    return published.year if month <= published.month else published.year - 1
+
+
+def _single_bounds(
+    groups: dict[str, str | None], prefix: str, published: date | None
+) -> tuple[date, date, str] | None:
+    """Start, end and precision of one matched date expression."""
+
+    def g(name: str) -> str | None:
+        return groups.get(prefix + name)
+
+    edge = (g("edge") or "").lower()
+    day_text = g("day1") or g("day2")
+    month_text = g("month1") or g("month2") or g("month3") or g("month4")
+    year_text = g("year1") or g("year2") or g("year3") or g("year4")
+    if month_text is None and year_text is None:
+        return None
+    month = MONTHS.get(month_text.lower().rstrip(".")) if month_text else None
+    year = int(year_text) if year_text else (_implicit_year(month, published) if month else None)
+    if year is None:
+        return None
+    if month is None:
+        start, end, precision = date(year, 1, 1), date(year, 12, 31), "year"
+    elif day_text:
+        day = int(re.sub(r"\D", "", day_text))
+        try:
+            start = end = date(year, month, day)
+        except ValueError:
+            return None
+        precision = "day"
+    else:
+        start, end, precision = date(year, month, 1), _month_end(year, month), "month"
+    if "end" in edge:
+        start = end
+    elif "beginning" in edge or "start" in edge:
+        end = start
+    return start, end, precision
+
+
+def _match_period(match: re.Match[str], kind: str, published: date | None) -> Period | None:
+    raw = match.group(0)
+    groups = match.groupdict()
+    if kind == "range":
+        first = _single_bounds(groups, "a", published)
+        second = _single_bounds(groups, "b", published)
+        if not first or not second or first[0] > second[1]:
+            return None
+        return Period(first[0], second[1], "range", raw)
+    if kind == "since":
+        first = _single_bounds(groups, "a", published)
+        if not first:
+            return None
+        return Period(first[0], published, "open", raw)
+    if kind == "half":
+        if groups.get("syear"):
+            year, half = int(groups["syear"]), 1
+        elif groups.get("h"):
+            year, half = int(groups["hyear"]), int(groups["h"])
+        else:
+            year, half = int(groups["year"]), _ORDINALS[groups["which"].lower()]
+        start_month = 1 if half == 1 else 7
+        return Period(date(year, start_month, 1), _month_end(year, start_month + 5), "half", raw)
+    if kind == "quarter":
+        if groups.get("q"):
+            year, quarter = int(groups["qyear"]), int(groups["q"])
+        else:
+            year, quarter = int(groups["year"]), _ORDINALS[groups["which"].lower()]
+        start_month = 3 * (quarter - 1) + 1
+        return Period(date(year, start_month, 1), _month_end(year, start_month + 2), "quarter", raw)
+    bounds = _single_bounds(groups, "a", published)
+    if not bounds:
+        return None
+    return Period(bounds[0], bounds[1], bounds[2], raw)
+
+
+_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("range", _RANGE_RE),
+    ("half", _HALF_RE),
+    ("quarter", _QUARTER_RE),
+    ("since", _SINCE_RE),
+    ("single", _SINGLE_RE),
+)
+
+
+def find_periods(text: str, published: date | None = None) -> list[tuple[int, int, Period]]:
+    """All period expressions in a text as (start, end, period), without overlaps, in order.
+
+    Larger constructs (ranges, halves, "since") win over the single dates inside them.
+    """
+    found: list[tuple[int, int, Period]] = []
+    taken: list[tuple[int, int]] = []
+    for kind, pattern in _PATTERNS:
+        for match in pattern.finditer(text):
+            span = match.span()
+            if any(span[0] < end and start < span[1] for start, end in taken):
+                continue
+            period = _match_period(match, kind, published)
+            if period is None:
+                continue
+            if kind == "single" and not _plausible_single(text, match):
+                continue
+            found.append((span[0], span[1], period))
+            taken.append(span)
+    found.sort(key=lambda item: item[0])
+    return found
+
+
+_ABBREVIATIONS = frozenset(
+    {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
+)
+_CONTEXT_BEFORE = re.compile(
+    r"\b(in|during|of|for|throughout|year|since|until|by|en|au cours de|depuis|pendant)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _plausible_single(text: str, match: re.Match[str]) -> bool:
+    """Reject bare years and bare month names that are not used as periods.
+
+    A bare year needs a word like "in", "during" or "of" before it; a bare month name must be
+    written in full and capitalized ("May", not "may"), and "May" also needs such a word.
+    """
+    before = text[max(0, match.start() - 14) : match.start()]
+    has_context = bool(_CONTEXT_BEFORE.search(before))
+    if match.group("ayear4"):
+        return has_context
+    bare_month = match.group("amonth4")
+    if bare_month:
+        if bare_month.isascii() and not bare_month[0].isupper():
+            return False
+        if bare_month.lower() in _ABBREVIATIONS:
+            return False
+        if bare_month.lower() in {"may", "mai", "mars", "sept"}:
+            return has_context
+    return True
+
+
+def parse_period(raw: str | None, published: date | None = None) -> Period | None:
+    """Parse a period phrase; the widest expression found in it wins. None when there is none."""
+    if not raw:
+        return None
+    found = find_periods(raw, published)
+    if not found:
+        return None
+    return max(found, key=lambda item: item[1] - item[0])[2]
+
+
+def period_of_title(title: str | None, published: date | None) -> Period | None:
+    """The reporting period a document's title names, if any (used as the document default)."""
+    return parse_period(title, published)

@@ -1,0 +1,121 @@
+"""The parser registry: which parsers exist, which ones claim a document, and running them.
+
+A parser is a module in `parsers/formats/` exposing `PARSER = Parser(...)`, or any object
+registered under the `toll.parsers` entry point group by another package. Specific parsers
+(tied to sources or URL patterns) are preferred; when none claims a document, every generic
+parser for its media type runs.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from importlib.metadata import entry_points
+
+from parsers import formats
+from parsers.model import Document, Figure, FigureRecord, ParseError
+from parsers.normalize import normalize_figures
+
+ENTRY_POINT_GROUP = "toll.parsers"
+
+
+@dataclass(frozen=True)
+class Parser:
+    """A registered parser: a pure function from a document to figures, plus what it claims."""
+
+    name: str
+    version: str
+    media_types: frozenset[str]
+    parse: Callable[[Document], list[Figure]]
+    description: str
+    sources: frozenset[str] = frozenset()
+    url_patterns: tuple[str, ...] = ()
+    module: str = field(default="", compare=False)
+
+    @property
+    def specific(self) -> bool:
+        """True when the parser is tied to sources or URL patterns."""
+        return bool(self.sources or self.url_patterns)
+
+    def accepts(self, document: Document) -> bool:
+        """Whether this parser claims the document."""
+        if document.media_type not in self.media_types:
+            return False
+        if self.sources and document.source not in self.sources:
+            return False
+        return not self.url_patterns or any(re.search(p, document.url) for p in self.url_patterns)
+
+
+@dataclass(frozen=True)
+class ParseOutcome:
+    """What one parser made of one document: records, or the reason it failed."""
+
+    parser: str
+    parser_version: str
+    records: tuple[FigureRecord, ...]
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the parser ran without error."""
+        return self.error is None
+
+
+@cache
+def registered_parsers() -> tuple[Parser, ...]:
+    """All parsers: the built-in format modules, then entry-point plugins, sorted by name."""
+    found: dict[str, Parser] = {}
+    for module_info in pkgutil.iter_modules(formats.__path__):
+        module = importlib.import_module(f"{formats.__name__}.{module_info.name}")
+        parser = getattr(module, "PARSER", None)
+        if isinstance(parser, Parser):
+            found[parser.name] = parser
+    for entry_point in entry_points(group=ENTRY_POINT_GROUP):
+        parser = entry_point.load()
+        if isinstance(parser, Parser):
+            found.setdefault(parser.name, parser)
+    return tuple(sorted(found.values(), key=lambda p: p.name))
+
+
+def get_parser(name: str) -> Parser:
+    """A parser by name (KeyError listing the known names if absent)."""
+    for parser in registered_parsers():
+        if parser.name == name:
+            return parser
+    known = ", ".join(p.name for p in registered_parsers())
+    raise KeyError(f"no parser named {name!r}; known parsers: {known}")
+
+
+def parsers_for(document: Document, only: Sequence[str] | None = None) -> list[Parser]:
+    """The parsers that run on a document: the specific ones that claim it, else the generic."""
+    candidates = [p for p in registered_parsers() if only is None or p.name in only]
+    claiming = [p for p in candidates if p.accepts(document)]
+    specific = [p for p in claiming if p.specific]
+    return specific or [p for p in claiming if not p.specific]
+
+
+def run_parser(parser: Parser, document: Document) -> ParseOutcome:
+    """Run one parser; any exception it raises becomes a failed outcome, never a crash."""
+    try:
+        figures = parser.parse(document)
+        records = normalize_figures(figures, document, parser.name, parser.version)
+    except ParseError as error:
+        return ParseOutcome(parser.name, parser.version, (), f"ParseError: {error}")
+    except RecursionError:
+        return ParseOutcome(
+            parser.name, parser.version, (), "ParseError: document nested too deeply"
+        )
+    except Exception as error:  # a parser bug must not stop the run; it is recorded instead
+        return ParseOutcome(
+            parser.name, parser.version, (), f"parser bug: {type(error).__name__}: {error}"
+        )
+    return ParseOutcome(parser.name, parser.version, tuple(records))
+
+
+def parse_document(document: Document, only: Sequence[str] | None = None) -> list[ParseOutcome]:
+    """Run every parser that claims the document."""
+    return [run_parser(parser, document) for parser in parsers_for(document, only)]

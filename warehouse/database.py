@@ -1,0 +1,113 @@
+"""Where the warehouse lives and how it is opened.
+
+DuckDB lets one process write a file and, while it does, no other process may even read it.
+So toll writes to a private working copy (`<home>/state/warehouse-writer.duckdb`) and, at the
+end of each run, publishes it as `<home>/warehouse.duckdb` by copying it and renaming the
+copy over the old file in one atomic step. Analysts (and `toll sql`) open the published file
+read-only at any time; a reader that opened the previous snapshot keeps reading it. Files are
+written in the DuckDB 1.5 storage format so that 1.5 and 2.x clients can both open them.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from warehouse.schema import migrate
+
+PUBLISHED_NAME = "warehouse.duckdb"
+WRITER_NAME = "warehouse-writer.duckdb"
+STATE_DIR = "state"
+STORAGE_COMPATIBILITY = "v1.5.0"
+
+
+class WarehouseMissing(FileNotFoundError):
+    """No published warehouse in the data folder yet."""
+
+
+def published_path(home: Path) -> Path:
+    """The analysts' file: `<home>/warehouse.duckdb`."""
+    return home / PUBLISHED_NAME
+
+
+def writer_path(home: Path) -> Path:
+    """The writer's private working copy."""
+    return home / STATE_DIR / WRITER_NAME
+
+
+def connect_writer(home: Path) -> duckdb.DuckDBPyConnection:
+    """Open (creating and migrating if needed) the writer's working database."""
+    path = writer_path(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    published = published_path(home)
+    if not path.exists() and published.exists():
+        shutil.copyfile(published, path)  # continue from the last published snapshot
+    conn = duckdb.connect(
+        str(path), config={"storage_compatibility_version": STORAGE_COMPATIBILITY}
+    )
+    migrate(conn)
+    return conn
+
+
+@contextmanager
+def writer(home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The writer connection for a block; closed (checkpointed) afterwards."""
+    conn = connect_writer(home)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def publish(home: Path) -> Path:
+    """Publish the working database as `<home>/warehouse.duckdb`, atomically.
+
+    The writer connection must be closed first (closing checkpoints the write-ahead log into
+    the file). The copy is flushed to disk before the rename, so a crash leaves either the old
+    or the new snapshot, never a torn file.
+    """
+    source = writer_path(home)
+    target = published_path(home)
+    if not source.exists():
+        raise WarehouseMissing(f"no working warehouse at {source}")
+    wal = source.with_name(source.name + ".wal")
+    if wal.exists():  # a crashed writer: replay its log before copying
+        duckdb.connect(
+            str(source), config={"storage_compatibility_version": STORAGE_COMPATIBILITY}
+        ).close()
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    shutil.copyfile(source, temporary)
+    with open(temporary, "rb+") as handle:
+        os.fsync(handle.fileno())
+    os.replace(temporary, target)
+    directory = os.open(target.parent, os.O_RDONLY)
+    try:
+        os.fsync(directory)
+    finally:
+        os.close(directory)
+    return target
+
+
+def connect_reader(home: Path) -> duckdb.DuckDBPyConnection:
+    """Open the published warehouse read-only (any write fails)."""
+    path = published_path(home)
+    if not path.exists():
+        raise WarehouseMissing(
+            f"no warehouse at {path} yet: run `toll ingest` (or `toll demo`) first"
+        )
+    return duckdb.connect(str(path), read_only=True)
+
+
+@contextmanager
+def reader(home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the published warehouse for a block."""
+    conn = connect_reader(home)
+    try:
+        yield conn
+    finally:
+        conn.close()
