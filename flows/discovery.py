@@ -171,16 +171,16 @@ def discover(
     pages_read = 0
 
     def add(links: Iterable[Link]) -> int:
-        new = 0
+        """Keep the candidate links; return how many of them the warehouse does not know."""
+        unknown = set()
         for link in links:
             if not source.is_candidate(link.url):
                 continue
-            if link.url not in found:
-                found[link.url] = link
-                new += link.url not in known
-            elif link.title and not found[link.url].title:
-                found[link.url] = link
-        return new
+            if link.url not in known:
+                unknown.add(link.url)
+            if link.url not in found or (link.title and not found[link.url].title):
+                found[link.url] = _merge(found.get(link.url), link)
+        return len(unknown)
 
     for feed in source.feeds:
         body, error = fetch(feed)
@@ -205,6 +205,13 @@ def discover(
                 break
             url = next_page(body, url, listing.next_selector)
     return Discovery(list(found.values()), errors, pages_read)
+
+
+def _merge(old: Link | None, new: Link) -> Link:
+    """Keep what a feed said (title, date) when a listing repeats the same link."""
+    if old is None:
+        return new
+    return Link(old.url, old.title or new.title, old.published or new.published, old.found_on)
 
 
 def followed_links(source: SourceConfig, content: bytes, base_url: str) -> list[Link]:

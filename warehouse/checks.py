@@ -13,6 +13,7 @@ from datetime import datetime
 import duckdb
 
 from warehouse.load import transaction
+from warehouse.sql import scalar
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ CHECKS: tuple[Check, ...] = (
             HAVING count(DISTINCT b.victim_group) = 2
         )
         SELECT civilians_id, NULL, sha256,
-               format('children + women = {} ({}) exceeds {} civilians ({})',
+               format('children + women = {{}} ({{}}) exceeds {{}} civilians ({{}})',
                       children_and_women, parts, civilians, civilians_id)
         FROM scoped WHERE children_and_women > civilians
         """,
@@ -128,4 +129,4 @@ def run_checks(conn: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> i
                 """,
                 [check.name, check.name, check.severity, run_id, now],
             )
-    return int(conn.execute("SELECT count(*) FROM quality_issues").fetchone()[0])
+    return int(scalar(conn, "SELECT count(*) FROM quality_issues"))

@@ -17,6 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from parsers.model import FigureRecord
+from warehouse.sql import scalar
 
 
 @dataclass(frozen=True)
@@ -137,19 +138,17 @@ def _insert(
     conn.register(name, staged)
     try:
         columns = ", ".join(f'"{c}"' for c in staged.column_names)
-        before = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        conn.execute(
+        inserted = conn.execute(
             f"""
             INSERT INTO {table} ({columns})
             SELECT {columns} FROM {name}
             QUALIFY row_number() OVER (PARTITION BY "{key}") = 1
             ON CONFLICT DO NOTHING
             """
-        )
-        after = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        ).fetchall()
     finally:
         conn.unregister(name)
-    return int(after - before)
+    return int(inserted[0][0]) if inserted else 0
 
 
 def upsert_sources(
@@ -207,7 +206,7 @@ def abandon_stale_runs(conn: duckdb.DuckDBPyConnection, now: datetime) -> int:
 
     Only call this while holding the writer lock: then no other run can be running.
     """
-    stale = conn.execute("SELECT count(*) FROM runs WHERE status = 'running'").fetchone()[0]
+    stale = scalar(conn, "SELECT count(*) FROM runs WHERE status = 'running'")
     if stale:
         conn.execute(
             "UPDATE runs SET status = 'abandoned', finished_at = ? WHERE status = 'running'",
@@ -308,6 +307,17 @@ def known_documents(conn: duckdb.DuckDBPyConnection, sha256s: Sequence[str]) -> 
     return {r[0] for r in rows}
 
 
+def document_media_types(conn: duckdb.DuckDBPyConnection, sha256s: Sequence[str]) -> dict[str, str]:
+    """Media type of known documents, by hash (a 304 brings no bytes to sniff)."""
+    if not sha256s:
+        return {}
+    rows = conn.execute(
+        "SELECT sha256, media_type FROM documents WHERE sha256 IN (SELECT unnest(?::VARCHAR[]))",
+        [list(sha256s)],
+    ).fetchall()
+    return {r[0]: r[1] for r in rows}
+
+
 def _figure_rows(batch: LoadBatch, loaded_at: datetime) -> list[dict[str, Any]]:
     rows = []
     for parse_run_id, records in batch.figures.items():
@@ -347,7 +357,7 @@ def load_batch(
                         WHERE r.sha256 = figures.sha256 AND r.parser = figures.parser
                     )
                 """
-                replaced = conn.execute(f"SELECT count(*) {matching}").fetchone()[0]
+                replaced = scalar(conn, f"SELECT count(*) {matching}")
                 conn.execute(f"DELETE {matching}")
             finally:
                 conn.unregister("replaced_pairs")

@@ -9,6 +9,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.sql import scalar
+
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
 
 
@@ -42,13 +44,12 @@ def migrations() -> list[Migration]:
 
 def current_version(conn: duckdb.DuckDBPyConnection) -> int:
     """Highest applied migration (0 for an empty database)."""
-    exists = conn.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version'"
-    ).fetchone()
-    if not exists or not exists[0]:
+    exists = scalar(
+        conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_version'"
+    )
+    if not exists:
         return 0
-    row = conn.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchone()
-    return int(row[0]) if row else 0
+    return int(scalar(conn, "SELECT coalesce(max(version), 0) FROM schema_version"))
 
 
 def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:

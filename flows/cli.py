@@ -1,0 +1,262 @@
+"""The `toll` command line. Each command is a thin layer over the library; Prefect is imported
+only by the commands that run flows, after its environment is set."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows.config import HOME_ENV, resolve_config_path, resolve_home
+
+app = typer.Typer(
+    name="toll",
+    help="Ingest conflict-casualty monitoring reports into a DuckDB warehouse, every figure "
+    "traceable to the page and cell it came from.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+    pretty_exceptions_show_locals=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        envvar=HOME_ENV,
+        help="Data folder holding warehouse.duckdb and archive/ [default: ./data].",
+        show_default=False,
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="TOLL_CONFIG",
+        help="Sources file [default: ./sources.toml, else the one shipped with toll].",
+        show_default=False,
+    ),
+]
+TaskRunnerOption = Annotated[
+    str,
+    typer.Option(
+        "--task-runner", help="Where parse tasks run: threads or processes (CPU-parallel)."
+    ),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", help="Parse workers [default: one per core].")
+]
+
+
+def _run_flow(
+    home: Path,
+    config_path: Path,
+    sources: list[str] | None,
+    task_runner: str,
+    workers: int | None,
+    walk_all: bool = False,
+):
+    """Run the nightly flow in this process (Prefect's ephemeral API, no server needed)."""
+    from flows import prefect_env
+
+    prefect_env.configure()
+    from flows.nightly import make_task_runner, nightly
+    from flows.runlock import WarehouseBusy
+
+    flow = nightly.with_options(task_runner=make_task_runner(task_runner, workers))
+    try:
+        return flow(
+            home=str(home), config_path=str(config_path), sources=sources, walk_all=walk_all
+        )
+    except WarehouseBusy as error:
+        errors.print(f"[yellow]busy:[/] {error}")
+        raise typer.Exit(WarehouseBusy.exit_code) from None
+
+
+def _print_summary(summary) -> None:
+    from flows.render import failures_table, summary_table
+
+    console.print(summary_table(summary))
+    if summary.failures:
+        console.print(failures_table(summary.failures))
+    console.print(f"warehouse: [bold]{summary.warehouse}[/]")
+
+
+@app.command()
+def ingest(
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    source: Annotated[
+        list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
+    ] = None,
+    task_runner: TaskRunnerOption = "processes",
+    workers: WorkersOption = None,
+) -> None:
+    """Run one nightly ingest now: discover, fetch, archive, parse, load, validate.
+
+    Example: [bold]toll ingest --home ./data --source snhr[/]
+    """
+    summary = _run_flow(
+        resolve_home(home), resolve_config_path(config), source, task_runner, workers
+    )
+    _print_summary(summary)
+    if summary.status == "failed":
+        raise typer.Exit(1)
+
+
+@app.command()
+def demo(
+    home: HomeOption = None,
+    port: Annotated[
+        int, typer.Option("--port", help="Port of the sample site on 127.0.0.1.")
+    ] = 8741,
+    task_runner: TaskRunnerOption = "processes",
+    workers: WorkersOption = None,
+) -> None:
+    """Ingest the bundled sample publisher site, served on 127.0.0.1, with the real flow.
+
+    Running it again with the same --home is an incremental nightly run.
+    Example: [bold]toll demo --home ./data[/]
+    """
+    from flows.demo import EXAMPLE_QUERY, write_demo_config
+    from flows.sample_site.server import SiteServer
+
+    home_path = resolve_home(home)
+    try:
+        server = SiteServer(port=port)
+    except OSError as error:
+        errors.print(f"[red]cannot serve the sample site on 127.0.0.1:{port}:[/] {error}")
+        raise typer.Exit(2) from None
+    with server:
+        console.print(f"sample site: [bold]{server.base_url}/[/] (synthetic figures)")
+        config_path = write_demo_config(home_path, server.base_url)
+        summary = _run_flow(home_path, config_path, None, task_runner, workers)
+    _print_summary(summary)
+    console.print("\nexample query ([bold]toll sql[/] runs any other):")
+    console.print(EXAMPLE_QUERY, style="cyan", highlight=False)
+    _query(home_path, EXAMPLE_QUERY, "table", title="civilians killed in 2024 by perpetrator")
+
+
+def _query(home: Path, query: str, output: str, title: str = "") -> None:
+    from flows.render import result_csv, result_json, result_table
+    from warehouse.database import WarehouseMissing, reader
+
+    try:
+        with reader(home) as conn:
+            cursor = conn.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+    except WarehouseMissing as error:
+        errors.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from None
+    except Exception as error:  # duckdb raises one class per error kind; all are user errors
+        errors.print(f"[red]query failed:[/] {error}")
+        raise typer.Exit(1) from None
+    if output == "csv":
+        sys.stdout.write(result_csv(columns, rows))
+    elif output == "json":
+        sys.stdout.write(result_json(columns, rows) + "\n")
+    else:
+        console.print(result_table(columns, rows, title))
+
+
+@app.command()
+def sql(
+    query: Annotated[str, typer.Argument(help="SQL to run on the published warehouse.")],
+    home: HomeOption = None,
+    output: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+) -> None:
+    """Query the warehouse read-only (writes fail), even while a run is loading.
+
+    Example: [bold]toll sql "SELECT metric, count(*) FROM figures GROUP BY 1"[/]
+    """
+    if output not in {"table", "csv", "json"}:
+        raise typer.BadParameter("--format must be table, csv or json")
+    _query(resolve_home(home), query, output)
+
+
+@app.command()
+def status(
+    home: HomeOption = None,
+    limit: Annotated[int, typer.Option("--limit", help="How many runs to show.")] = 10,
+) -> None:
+    """The last runs and what they did.
+
+    Example: [bold]toll status --limit 5[/]
+    """
+    _query(
+        resolve_home(home),
+        f"""
+        SELECT run_id, flow, status, started_at,
+               round(epoch(finished_at - started_at), 1) AS seconds,
+               discovered, fetched, not_modified, fetch_failed, parsed, parse_failed,
+               figures_added, figures_replaced, quality_issues
+        FROM runs ORDER BY started_at DESC LIMIT {int(limit)}
+        """,
+        "table",
+        title="runs",
+    )
+
+
+@app.command()
+def parse(
+    file: Annotated[Path, typer.Argument(help="A .pdf, .html or .txt file.", exists=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array of records.")] = False,
+    source: Annotated[str, typer.Option("--source", help="Source name to assume.")] = "local",
+    url: Annotated[str | None, typer.Option("--url", help="URL to assume.")] = None,
+    parser: Annotated[
+        list[str] | None, typer.Option("--parser", help="Only this parser (repeatable).")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option("--published", help="Publication date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Run the parsers on a local file and print the figures (the maintainer's loop).
+
+    Example: [bold]toll parse report.pdf --json[/]
+    """
+    from parsers.media import sniff_media_type
+    from parsers.model import Document
+    from parsers.registry import parse_document
+
+    content = file.read_bytes()
+    document = Document.from_bytes(
+        content,
+        url=url or file.resolve().as_uri(),
+        source=source,
+        media_type=sniff_media_type(content, None, file.name),
+        fetched_at=datetime.now(UTC),
+        published=datetime.strptime(published, "%Y-%m-%d").date() if published else None,
+    )
+    outcomes = parse_document(document, only=parser)
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        errors.print(f"[red]{outcome.parser} failed:[/] {outcome.error}")
+    records = [r for o in outcomes for r in o.records]
+    if as_json:
+        sys.stdout.write(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=1))
+        sys.stdout.write("\n")
+    else:
+        from flows.render import result_table
+
+        columns = ["parser", "metric", "count", "qualifier", "victim_group", "perpetrator",
+                   "place", "period_start", "period_end", "snippet"]  # fmt: skip
+        rows = [[getattr(r, c) for c in columns] for r in records]
+        console.print(result_table(columns, rows, f"{len(records)} figures in {file.name}"))
+    if failed and not records:
+        raise typer.Exit(1)
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

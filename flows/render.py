@@ -1,0 +1,91 @@
+"""Rich renderings for the CLI: run summaries, run history, query results."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from rich.table import Table
+
+from flows.summary import RunSummary
+
+
+def summary_table(summary: RunSummary) -> Table:
+    """One run's counts, one per line (readable in a narrow terminal)."""
+    c = summary.counts
+    table = Table(
+        title=f"{summary.flow} run {summary.status} in {summary.seconds:.1f} s",
+        title_justify="left",
+    )
+    table.add_column("documents and figures")
+    table.add_column("count", justify="right")
+    for label, value in (
+        ("documents discovered", c.discovered),
+        ("fetched (new or changed)", c.fetched),
+        ("not modified", c.not_modified),
+        ("fetch failed", c.fetch_failed),
+        ("parser runs ok", c.parsed),
+        ("parser runs failed", c.parse_failed),
+        ("figures added", c.figures_added),
+        ("figures replaced", c.figures_replaced),
+        ("open quality issues", c.quality_issues),
+    ):
+        table.add_row(label, f"{value:,}")
+    table.caption = f"run id {summary.run_id}"
+    return table
+
+
+def failures_table(failures: Sequence[dict[str, str]], limit: int = 20) -> Table:
+    """The documents and sources that failed, and why."""
+    table = Table(title=f"failures ({len(failures)})", title_justify="left")
+    for name in ("source", "stage", "url", "error"):
+        table.add_column(name, overflow="fold")
+    for failure in failures[:limit]:
+        table.add_row(
+            failure.get("source", ""),
+            failure.get("stage", ""),
+            failure.get("url", ""),
+            failure.get("error", ""),
+        )
+    return table
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, bytes):
+        return value.hex()
+    return value
+
+
+def result_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> Table:
+    """A query result as a rich table."""
+    table = Table(title=title or None, title_justify="left")
+    for column in columns:
+        table.add_column(column, overflow="fold")
+    for row in rows:
+        table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+    return table
+
+
+def result_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A query result as CSV text."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(["" if v is None else _plain(v) for v in row])
+    return out.getvalue()
+
+
+def result_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
+    """A query result as a JSON array of objects."""
+    records = [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
+    return json.dumps(records, ensure_ascii=False, indent=1, default=str)

@@ -1,0 +1,46 @@
+"""One writer per data folder: an exclusive lock file held for the length of a run."""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+LOCK_NAME = "writer.lock"
+
+
+class WarehouseBusy(RuntimeError):
+    """Another toll process is writing to this data folder."""
+
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+
+@contextmanager
+def writer_lock(home: Path, wait: bool = False) -> Iterator[None]:
+    """Hold the data folder's writer lock; raise WarehouseBusy (or wait) if it is taken.
+
+    The lock is an advisory `flock` on `<home>/state/writer.lock`: the kernel releases it when
+    the holder exits, even on kill -9, so a crash never leaves a stale lock behind.
+    """
+    path = home / "state" / LOCK_NAME
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = open(path, "a+")  # noqa: SIM115 - held for the whole block
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "unknown"
+            raise WarehouseBusy(
+                f"another toll run is writing to {home} (pid {holder}); "
+                "wait for it to finish or use --wait"
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        yield
+    finally:
+        handle.close()

@@ -1,0 +1,353 @@
+"""The stages of an ingest as plain functions: discover, fetch (and archive), parse, assemble
+load batches. The Prefect flows in `flows/nightly.py` wire these together; keeping them plain
+means they are unit-tested without an orchestrator.
+
+Nothing here opens the warehouse: what the stages need from it (validators of previous
+fetches, known URLs, finished parses) is passed in, and what they produce goes back to the
+flow process, the warehouse's only writer.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from flows import archive
+from flows.config import FetchSettings, SourceConfig
+from flows.discovery import Discovery, Link, discover, followed_links
+from flows.fetch import Fetcher, FetchResult
+from flows.politeness import Politeness
+from parsers.media import HTML, sniff_media_type
+from parsers.model import Document
+from parsers.registry import ParseOutcome, parse_document, parsers_for
+from warehouse.load import DocumentRow, FetchRow, LoadBatch, ParseRunRow, PreviousFetch
+
+
+def new_id() -> str:
+    """A time-ordered unique id (UUIDv7 when available) as text."""
+    maker = getattr(uuid, "uuid7", None)
+    return str(maker() if maker else uuid.uuid4())
+
+
+@dataclass(frozen=True)
+class FetchedDocument:
+    """A candidate document after its fetch: the log row and, when it has content, where the
+    bytes are archived and what they are."""
+
+    source: str
+    link: Link
+    fetch: FetchRow
+    sha256: str | None
+    media_type: str | None
+    archive_path: str | None
+    bytes: int | None
+    new_content: bool
+
+
+@dataclass
+class SourceFetch:
+    """Everything fetched for one source in one run."""
+
+    source: str
+    documents: list[FetchedDocument] = field(default_factory=list)
+    failures: list[dict[str, str]] = field(default_factory=list)
+    discovered: int = 0
+
+
+def fetcher_for(source: SourceConfig, settings: FetchSettings) -> Fetcher:
+    """An HTTP fetcher bound to one source's allowed hosts and politeness limits."""
+    politeness = Politeness(source.rate_limit_per_second, source.max_concurrency)
+    return Fetcher(settings, source.allowed_hosts, politeness)
+
+
+def discover_links(
+    source: SourceConfig, fetcher: Fetcher, known: set[str], walk_all: bool
+) -> Discovery:
+    """Run discovery over the source's feeds and listings (fetched without validators)."""
+
+    def fetch_entry_point(url: str) -> tuple[bytes | None, str | None]:
+        result = fetcher.get(url)
+        return (result.content, None) if result.content is not None else (None, result.error)
+
+    return discover(source, fetch_entry_point, known, walk_all)
+
+
+def _fetch_row(result: FetchResult, run_id: str, source: str) -> FetchRow:
+    return FetchRow(
+        fetch_id=new_id(),
+        run_id=run_id,
+        source_id=source,
+        url=result.url,
+        final_url=result.final_url,
+        requested_at=result.requested_at,
+        status_code=result.status_code,
+        outcome=result.outcome,
+        etag=result.etag,
+        last_modified=result.last_modified,
+        content_type=result.content_type,
+        bytes=len(result.content) if result.content is not None else None,
+        sha256=result.sha256,
+        attempts=result.attempts,
+        duration_ms=result.duration_ms,
+        error=result.error,
+    )
+
+
+def fetch_and_archive(
+    fetcher: Fetcher,
+    source: SourceConfig,
+    links: Sequence[Link],
+    previous: dict[str, PreviousFetch],
+    home: Path,
+    run_id: str,
+    previous_media_types: dict[str, str] | None = None,
+) -> list[FetchedDocument]:
+    """Fetch candidate documents (concurrently, within the source's politeness limits) and
+    archive every new body before anything parses it."""
+    media_types = previous_media_types or {}
+
+    def one(link: Link) -> FetchedDocument:
+        result = fetcher.get(link.url, previous.get(link.url))
+        row = _fetch_row(result, run_id, source.name)
+        if result.outcome == "failed":
+            return FetchedDocument(source.name, link, row, None, None, None, None, False)
+        if result.content is None:  # 304: the document is the one we have
+            sha = result.sha256 or ""
+            media = media_types.get(sha) or sniff_media_type(b"", result.content_type, link.url)
+            return FetchedDocument(
+                source.name,
+                link,
+                row,
+                sha,
+                media,
+                archive.relative_path(sha, media),
+                None,
+                False,
+            )
+        media = sniff_media_type(result.content, result.content_type, result.final_url or link.url)
+        try:
+            path = archive.store(home, result.content, media)
+        except archive.ArchiveError as error:
+            failed = FetchRow(
+                **{**row.__dict__, "outcome": "failed", "sha256": None, "error": str(error)}
+            )
+            return FetchedDocument(source.name, link, failed, None, None, None, None, False)
+        return FetchedDocument(
+            source.name,
+            link,
+            row,
+            result.sha256,
+            media,
+            path,
+            len(result.content),
+            result.outcome == "fetched",
+        )
+
+    with ThreadPoolExecutor(max_workers=source.max_concurrency) as pool:
+        return list(pool.map(one, links))
+
+
+def links_inside(
+    source: SourceConfig, documents: Iterable[FetchedDocument], home: Path
+) -> list[Link]:
+    """Documents linked from fetched HTML reports (their PDFs), read from the archive so an
+    unchanged (304) page still yields its links."""
+    found: dict[str, Link] = {}
+    for document in documents:
+        if document.media_type != HTML or not document.archive_path:
+            continue
+        try:
+            content = archive.read(home, document.archive_path, document.sha256)
+        except archive.ArchiveError:
+            continue
+        base = document.fetch.final_url or document.link.url
+        for link in followed_links(source, content, base):
+            if link.url not in found:
+                found[link.url] = Link(
+                    link.url,
+                    document.link.title or link.title,
+                    document.link.published,
+                    document.link.url,
+                )
+    return list(found.values())
+
+
+@dataclass(frozen=True)
+class ParseJob:
+    """What a parse worker needs: where the bytes are and the document's context. Carries no
+    bytes and no database handle, so it crosses process boundaries cheaply."""
+
+    sha256: str
+    archive_path: str
+    url: str
+    source: str
+    media_type: str
+    fetched_at: datetime
+    title: str | None
+    published: date | None
+    parsers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ParseResult:
+    """A parse worker's answer: one outcome per parser, with timings."""
+
+    job: ParseJob
+    outcomes: tuple[ParseOutcome, ...]
+    durations_ms: tuple[int, ...]
+    started_at: datetime
+
+
+def plan_parse_jobs(
+    documents: Iterable[FetchedDocument],
+    done: set[tuple[str, str, str]],
+) -> list[ParseJob]:
+    """One job per distinct document that still has parsers to run at their current version."""
+    jobs: dict[str, ParseJob] = {}
+    for document in documents:
+        if not document.sha256 or not document.archive_path or document.sha256 in jobs:
+            continue
+        probe = Document(
+            url=document.fetch.final_url or document.link.url,
+            source=document.source,
+            media_type=document.media_type or "",
+            content=b"",
+            sha256=document.sha256,
+            fetched_at=document.fetch.requested_at,
+            title=document.link.title,
+            published=document.link.published,
+        )
+        pending = tuple(
+            p.name for p in parsers_for(probe) if (document.sha256, p.name, p.version) not in done
+        )
+        if pending:
+            jobs[document.sha256] = ParseJob(
+                sha256=document.sha256,
+                archive_path=document.archive_path,
+                url=probe.url,
+                source=document.source,
+                media_type=probe.media_type,
+                fetched_at=probe.fetched_at,
+                title=probe.title,
+                published=probe.published,
+                parsers=pending,
+            )
+    return list(jobs.values())
+
+
+def run_parse_job(job: ParseJob, home: Path) -> ParseResult:
+    """Read a document from the archive and run its pending parsers on it."""
+    started_at = datetime.now(UTC)
+    try:
+        content = archive.read(home, job.archive_path, job.sha256)
+    except archive.ArchiveError as error:
+        failed = tuple(ParseOutcome(name, "", (), f"archive: {error}") for name in job.parsers)
+        return ParseResult(job, failed, tuple(0 for _ in job.parsers), started_at)
+    document = Document(
+        url=job.url,
+        source=job.source,
+        media_type=job.media_type,
+        content=content,
+        sha256=job.sha256,
+        fetched_at=job.fetched_at,
+        title=job.title,
+        published=job.published,
+    )
+    outcomes = []
+    durations = []
+    for name in job.parsers:
+        clock = time.perf_counter()
+        outcomes.extend(parse_document(document, only=[name]))
+        durations.append(int((time.perf_counter() - clock) * 1000))
+    return ParseResult(job, tuple(outcomes), tuple(durations), started_at)
+
+
+def document_rows(documents: Iterable[FetchedDocument], known: set[str]) -> dict[str, DocumentRow]:
+    """Document rows for content not in the warehouse yet, by hash (first fetch wins)."""
+    rows: dict[str, DocumentRow] = {}
+    for document in documents:
+        sha = document.sha256
+        if not sha or sha in known or sha in rows or document.bytes is None:
+            continue
+        rows[sha] = DocumentRow(
+            sha256=sha,
+            source_id=document.source,
+            url=document.link.url,
+            final_url=document.fetch.final_url,
+            media_type=document.media_type or "text/plain",
+            bytes=document.bytes,
+            title=document.link.title,
+            published=document.link.published,
+            first_seen=document.fetch.requested_at,
+            first_fetch_id=document.fetch.fetch_id,
+            archive_path=document.archive_path or "",
+        )
+    return rows
+
+
+def parse_run_rows(result: ParseResult, run_id: str) -> list[tuple[ParseRunRow, ParseOutcome]]:
+    """A parse_runs row for each outcome of a parse result."""
+    rows = []
+    for outcome, duration in zip(result.outcomes, result.durations_ms, strict=True):
+        rows.append(
+            (
+                ParseRunRow(
+                    parse_run_id=new_id(),
+                    run_id=run_id,
+                    sha256=result.job.sha256,
+                    parser=outcome.parser,
+                    parser_version=outcome.parser_version,
+                    status="ok" if outcome.ok else "failed",
+                    figure_count=len(outcome.records),
+                    error=outcome.error,
+                    duration_ms=duration,
+                    parsed_at=result.started_at,
+                ),
+                outcome,
+            )
+        )
+    return rows
+
+
+def assemble_batches(
+    run_id: str,
+    fetched: Sequence[FetchedDocument],
+    new_documents: dict[str, DocumentRow],
+    results: Sequence[ParseResult],
+    batch_size: int = 25,
+) -> list[LoadBatch]:
+    """Group everything into load batches of whole documents: a document's row, the fetches
+    that brought it, its parser runs and their figures always share one transaction."""
+    by_sha: dict[str | None, list[FetchedDocument]] = {}
+    for document in fetched:
+        by_sha.setdefault(document.sha256, []).append(document)
+    results_by_sha = {r.job.sha256: r for r in results}
+    batches: list[LoadBatch] = []
+    current = LoadBatch(run_id)
+    count = 0
+    failed_fetches = by_sha.pop(None, [])
+    for sha, documents in by_sha.items():
+        assert sha is not None
+        current.fetches.extend(d.fetch for d in documents)
+        if sha in new_documents:
+            current.documents.append(new_documents[sha])
+        result = results_by_sha.get(sha)
+        if result is not None:
+            for row, outcome in parse_run_rows(result, run_id):
+                current.parse_runs.append(row)
+                if outcome.ok:
+                    current.figures[row.parse_run_id] = outcome.records
+        count += 1
+        if count >= batch_size:
+            batches.append(current)
+            current = LoadBatch(run_id)
+            count = 0
+    current.fetches.extend(d.fetch for d in failed_fetches)
+    if current:
+        batches.append(current)
+    return batches

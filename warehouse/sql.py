@@ -1,0 +1,15 @@
+"""Running a query for one value. DuckDB 2.0 refuses new work on a connection while a result
+is only partly read (`fetchone()` on a multi-row result), so results are always consumed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import duckdb
+
+
+def scalar(conn: duckdb.DuckDBPyConnection, query: str, params: Sequence[Any] | None = None) -> Any:
+    """The first column of the first row of a query (None when it returns no row)."""
+    rows = conn.execute(query, params or []).fetchall()
+    return rows[0][0] if rows else None
