@@ -193,10 +193,10 @@ def status(
     _query(
         resolve_home(home),
         f"""
-        SELECT run_id, flow, status, started_at,
-               round(epoch(finished_at - started_at), 1) AS seconds,
-               discovered, fetched, not_modified, fetch_failed, parsed, parse_failed,
-               figures_added, figures_replaced, quality_issues
+        SELECT strftime(started_at, '%m-%d %H:%M') AS started, flow, status,
+               fetched AS new, not_modified AS same,
+               fetch_failed + parse_failed AS failed,
+               figures_added AS figures, quality_issues AS issues
         FROM runs ORDER BY started_at DESC LIMIT {int(limit)}
         """,
         "table",

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from rich import box
 from rich.table import Table
 
 from flows.summary import RunSummary
@@ -66,12 +67,14 @@ def _plain(value: Any) -> Any:
 
 
 def result_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> Table:
-    """A query result as a rich table."""
-    table = Table(title=title or None, title_justify="left")
-    for column in columns:
-        table.add_column(column, overflow="fold")
-    for row in rows:
-        table.add_row(*("" if v is None else str(_plain(v)) for v in row))
+    """A query result as a rich table; short columns never wrap, long text folds."""
+    table = Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
+    cells = [["" if v is None else str(_plain(v)) for v in row] for row in rows]
+    for index, column in enumerate(columns):
+        longest = max([len(column), *(len(row[index]) for row in cells)])
+        table.add_column(column, no_wrap=longest <= 20, overflow="fold", min_width=min(longest, 20))
+    for row in cells:
+        table.add_row(*row)
     return table
 
 

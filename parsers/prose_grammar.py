@@ -81,7 +81,7 @@ _RATE_AFTER = re.compile(
     re.IGNORECASE,
 )
 _ID_BEFORE = re.compile(
-    r"(?:\bno\.?|\bnumber|#|\bid|\bcode|\bphone|\btel\.?|\bfax|\+|\breport|\bresolution)\s*$",
+    r"(?:\bno\.?|\bnumber|#(?=$)|\bid|\bcode|\bphone|\btel\.?|\bfax|\+|\breport|\bresolution)\s*$",
     re.IGNORECASE,
 )
 _KILLING_BEFORE = re.compile(
@@ -465,6 +465,8 @@ def extract_figures(
             elif heading.group_raw:
                 context.group = heading.group_raw
             continue
+        if line.text.startswith("# "):  # a heading with figures: read it as a sentence
+            line = Span(line.text[2:], line.start + 2)
         list_figures = _list_item_figures(
             line, context, published, default_period, locator_kind, page, base_offset, len(figures)
         )

@@ -101,7 +101,9 @@ class SiteServer:
 
     def start(self) -> SiteServer:
         """Serve in a background thread."""
-        self._thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
         self._thread.start()
         return self
 
@@ -172,6 +174,7 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
         def _send(
             self, status: int, body: bytes, headers: dict[str, str], head: bool = False
         ) -> None:
+            self._log(status)  # before answering, so a client never sees an unlogged response
             self.send_response(status)
             for name, value in headers.items():
                 self.send_header(name, value)
@@ -180,7 +183,6 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             if not head and body:
                 self.wfile.write(body)
-            self._log(status)
 
         def _log(self, status: int) -> None:
             site.record(
@@ -215,11 +217,7 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
                 "Last-Modified": format_datetime(modified, usegmt=True),
             }
             if self._not_modified(etag, modified):
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                self._log(304)
+                self._send(304, b"", {"ETag": etag, "Content-Length": "0"}, head)
                 return
             self._send(200, body, headers, head)
 
@@ -253,13 +251,13 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
             if kind in {"stall", "truncate"}:
                 file = site.resolve(path)
                 body = site.body_of(file) if file else b"x" * 10_000
+                self._log(200)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/octet-stream")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body[: len(body) // 2])
                 self.wfile.flush()
-                self._log(200)
                 if kind == "stall":
                     site.stopping.wait(fault.params.get("seconds", 120))
                 self.close_connection = True
@@ -285,6 +283,7 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
                 return True
             if kind == "oversize":
                 size = int(fault.params.get("size", 1 << 30))
+                self._log(200)
                 self.send_response(200)
                 self.send_header("Content-Type", "application/pdf")
                 if fault.params.get("announce", True):
@@ -292,7 +291,6 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
                 else:
                     self.send_header("Transfer-Encoding", "chunked")
                 self.end_headers()
-                self._log(200)
                 chunk = b"\0" * 65536
                 try:
                     if fault.params.get("announce", True):

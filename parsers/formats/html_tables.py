@@ -14,6 +14,7 @@ from parsers.registry import Parser
 from parsers.table_figures import TableContext, figures_from_grid
 
 MAX_SPAN = 50
+_LINE_BREAKING = ("br", "p", "div", "li")
 
 
 def table_grid(table: Tag) -> tuple[list[list[str | None]], list[list[Tag | None]]]:
@@ -22,13 +23,15 @@ def table_grid(table: Tag) -> tuple[list[list[str | None]], list[list[Tag | None
     A cell with rowspan/colspan fills every position it covers, as a reader sees it.
     """
     grid: dict[tuple[int, int], tuple[str, Tag]] = {}
+    for node in table.find_all(_LINE_BREAKING):
+        node.insert_before("\n")  # <br>, <p> inside a cell separate words; inline tags do not
     rows = [tr for tr in table.find_all("tr") if tr.find_parent("table") is table]
     for r, tr in enumerate(rows):
         c = 0
         for cell in tr.find_all(["td", "th"], recursive=False):
             while (r, c) in grid:
                 c += 1
-            text = re.sub(r"\s+", " ", cell.get_text(" ", strip=True))
+            text = re.sub(r"\s+", " ", cell.get_text("")).strip()
             rowspan = _span(cell.get("rowspan"))
             colspan = _span(cell.get("colspan"))
             for dr in range(rowspan):

@@ -1,0 +1,101 @@
+"""Shared fixtures: an isolated Prefect home and API server for the session, the sample site
+served on 127.0.0.1, and fresh data folders.
+
+Prefect reads its settings when first imported, so the environment is set here, at import
+time, before any test module imports it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_PREFECT_HOME = Path(tempfile.mkdtemp(prefix="toll-tests-prefect-"))
+os.environ["PREFECT_HOME"] = str(_PREFECT_HOME)
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS"] = "90"
+os.environ["PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW"] = "ignore"
+os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+os.environ["PREFECT_TASKS_DISABLE_CACHING"] = "true"
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("TOLL_HOME", None)
+os.environ.pop("TOLL_CONFIG", None)
+
+TESTS = Path(__file__).resolve().parent
+sys.path.insert(0, str(TESTS / "site"))  # the site generator, importable as `generate`
+
+CORPUS = TESTS.parent.parent / "shared" / "corpus"
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+def _loopback_only(address: object) -> None:
+    host = address[0] if isinstance(address, tuple) else str(address)
+    if host not in {"127.0.0.1", "localhost", "::1"} and not str(host).startswith("/"):
+        raise RuntimeError(f"tests may only reach loopback, not {host!r}")
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any attempt to connect beyond loopback fails the test."""
+    original = socket.socket.connect
+
+    def guarded(sock: socket.socket, address: object) -> object:
+        if sock.family in (socket.AF_INET, socket.AF_INET6):
+            _loopback_only(address)
+        return original(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(scope="session")
+def prefect_api() -> Iterator[None]:
+    """One temporary Prefect API server for the whole session (it takes 10-15 s to start)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=90):
+        yield
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A fresh data folder."""
+    path = tmp_path / "data"
+    path.mkdir()
+    return path
+
+
+@pytest.fixture
+def site_root(tmp_path: Path) -> Path:
+    """A private copy of the bundled sample site that a test may change."""
+    from flows.sample_site.server import bundled_site
+
+    root = tmp_path / "site"
+    shutil.copytree(bundled_site(), root)
+    return root
+
+
+@pytest.fixture
+def site(site_root: Path) -> Iterator[object]:
+    """The sample site served on 127.0.0.1 (a free port) from the test's private copy."""
+    from flows.sample_site.server import SiteServer
+
+    with SiteServer(root=site_root) as server:
+        yield server
+
+
+def corpus_path(*parts: str) -> Path:
+    """A path in ../shared/corpus; the test is skipped when the corpus is absent."""
+    path = CORPUS.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"corpus not available: {path}")
+    return path

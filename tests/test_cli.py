@@ -1,0 +1,99 @@
+"""The `toll` command line (without flows: those are covered in test_nightly_flow.py)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from test_warehouse import batch
+from typer.testing import CliRunner
+
+from flows.cli import app
+from warehouse.database import publish, writer
+from warehouse.load import load_batch
+
+REQUIRED = {
+    "metric", "count", "count_high", "qualifier", "victim_group", "perpetrator",
+    "period_start", "period_end", "place", "perpetrator_raw", "victim_raw", "snippet",
+    "locator", "parser", "parser_version",
+}  # fmt: skip
+runner = CliRunner()
+
+
+@pytest.fixture
+def loaded_home(home):
+    with writer(home) as conn:
+        load_batch(conn, batch("r1"))
+        conn.execute(
+            "INSERT INTO runs (run_id, flow, started_at, status) "
+            "VALUES ('r1', 'nightly', now(), 'completed')"
+        )
+    publish(home)
+    return home
+
+
+@pytest.mark.parametrize(
+    ("fixture", "parsers"),
+    [
+        ("golden/pdf_tables/monthly_report_split_table/input.pdf", {"pdf_tables", "prose"}),
+        ("golden/html_tables/merged_headers/input.html", {"html_tables"}),
+        ("golden/prose/monthly_release/input.txt", {"prose"}),
+    ],
+)
+def test_parse_prints_json_records(fixture: str, parsers: set[str]) -> None:
+    from conftest import TESTS
+
+    result = runner.invoke(app, ["parse", str(TESTS / fixture), "--json", "--url", "https://x/r"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.stdout)
+    assert records and set(records[0]) >= REQUIRED
+    assert parsers <= {r["parser"] for r in records}
+
+
+def test_parse_table_output() -> None:
+    from conftest import TESTS
+
+    result = runner.invoke(app, ["parse", str(TESTS / "golden/prose/monthly_release/input.txt")])
+    assert result.exit_code == 0 and "figures in input.txt" in result.stdout
+
+
+def test_parse_reports_a_broken_file(tmp_path) -> None:
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.7 garbage")
+    result = runner.invoke(app, ["parse", str(broken)])
+    assert result.exit_code == 1
+    assert "unreadable PDF" in result.output
+
+
+def test_sql_formats(loaded_home) -> None:
+    query = "SELECT count(*) AS n FROM figures"
+    as_json = runner.invoke(app, ["sql", query, "--home", str(loaded_home), "--format", "json"])
+    assert json.loads(as_json.stdout) == [{"n": 2}]
+    as_csv = runner.invoke(app, ["sql", query, "--home", str(loaded_home), "-f", "csv"])
+    assert as_csv.stdout.splitlines() == ["n", "2"]
+
+
+def test_sql_is_read_only(loaded_home) -> None:
+    result = runner.invoke(app, ["sql", "DROP TABLE figures", "--home", str(loaded_home)])
+    assert result.exit_code == 1 and "read-only" in result.output
+    still = runner.invoke(
+        app, ["sql", "SELECT count(*) FROM figures", "--home", str(loaded_home), "-f", "csv"]
+    )
+    assert still.stdout.splitlines()[1] == "2"
+
+
+def test_sql_without_a_warehouse_says_what_to_do(home) -> None:
+    result = runner.invoke(app, ["sql", "SELECT 1", "--home", str(home)])
+    assert result.exit_code == 2 and "toll ingest" in result.output
+
+
+def test_status_lists_runs(loaded_home, monkeypatch) -> None:
+    monkeypatch.setenv("TOLL_HOME", str(loaded_home))
+    result = runner.invoke(app, ["status"])
+    assert result.exit_code == 0 and "nightly" in result.stdout
+
+
+def test_every_command_has_help_with_an_example() -> None:
+    for command in ("ingest", "demo", "sql", "status", "parse"):
+        result = runner.invoke(app, [command, "--help"])
+        assert result.exit_code == 0 and "Example" in result.stdout, command

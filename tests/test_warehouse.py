@@ -1,0 +1,134 @@
+"""The warehouse: migrations, documentation, idempotent loads, atomic publishing, read-only use."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import duckdb
+import pytest
+
+from parsers.model import FigureRecord
+from warehouse.database import connect_writer, publish, published_path, reader, writer
+from warehouse.load import DocumentRow, FetchRow, LoadBatch, ParseRunRow, load_batch, transaction
+from warehouse.schema import current_version, migrate, migrations, undocumented
+from warehouse.sql import scalar
+
+NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+SHA = "ab" * 32
+TABLES = {"sources", "runs", "fetches", "documents", "parse_runs", "figures", "quality_issues"}
+
+
+def record(figure_id: str, count: int, version: str = "1.0.0") -> FigureRecord:
+    return FigureRecord(
+        figure_id=figure_id, sha256=SHA, source="sample", url="http://127.0.0.1/r",
+        parser="prose", parser_version=version, metric="killed", count=count, count_high=None,
+        qualifier="exact", victim_group="civilians", victim_raw="civilians",
+        perpetrator="isis", perpetrator_raw="ISIS", place=None, place_raw=None,
+        period_start=date(2024, 1, 1), period_end=date(2024, 1, 31), period_raw="January 2024",
+        period_precision="month", attribution="stated", parent_figure_id=None,
+        locator={"kind": "text", "char_start": 0, "char_end": 2}, snippet="ISIS killed 5 civilians",
+    )  # fmt: skip
+
+
+def batch(run_id: str, version: str = "1.0.0", counts=(5, 7)) -> LoadBatch:
+    fetch = FetchRow(
+        fetch_id=f"fetch-{run_id}", run_id=run_id, source_id="sample", url="http://127.0.0.1/r",
+        final_url=None, requested_at=NOW, status_code=200, outcome="fetched", etag='"e"',
+        last_modified=None, content_type="text/plain", bytes=10, sha256=SHA, attempts=1,
+        duration_ms=3, error=None,
+    )  # fmt: skip
+    document = DocumentRow(
+        sha256=SHA, source_id="sample", url="http://127.0.0.1/r", final_url=None,
+        media_type="text/plain", bytes=10, title="t", published=date(2024, 2, 1), first_seen=NOW,
+        first_fetch_id=fetch.fetch_id, archive_path=f"archive/ab/{SHA}.txt",
+    )  # fmt: skip
+    parse_run = ParseRunRow(
+        parse_run_id=f"parse-{run_id}", run_id=run_id, sha256=SHA, parser="prose",
+        parser_version=version, status="ok", figure_count=len(counts), error=None,
+        duration_ms=1, parsed_at=NOW,
+    )  # fmt: skip
+    figures = [record(f"f{i}", c, version) for i, c in enumerate(counts)]
+    return LoadBatch(run_id, [fetch], [document], [parse_run], {parse_run.parse_run_id: figures})
+
+
+def test_migrations_are_numbered_and_applied_once() -> None:
+    conn = duckdb.connect()
+    assert migrate(conn) == [m.name for m in migrations()]
+    assert migrate(conn) == []
+    assert current_version(conn) == len(migrations())
+    tables = {r[0] for r in conn.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+    assert TABLES | {"schema_version"} <= tables
+
+
+def test_every_table_view_and_column_is_documented() -> None:
+    conn = duckdb.connect()
+    migrate(conn)
+    assert undocumented(conn) == []
+    views = {
+        r[0]
+        for r in conn.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()
+    }
+    assert {"figure_provenance", "current_figures"} <= views
+
+
+def test_a_newer_warehouse_is_refused() -> None:
+    conn = duckdb.connect()
+    migrate(conn)
+    conn.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future.sql')")
+    with pytest.raises(RuntimeError, match="newer than this toll"):
+        migrate(conn)
+
+
+def test_loading_the_same_batch_twice_adds_nothing(home) -> None:
+    with writer(home) as conn:
+        first = load_batch(conn, batch("r1"))
+        second = load_batch(conn, batch("r1"))
+        assert (first.figures_added, second.figures_added) == (2, 0)
+        for table, expected in (
+            ("figures", 2),
+            ("documents", 1),
+            ("fetches", 1),
+            ("parse_runs", 1),
+        ):
+            assert scalar(conn, f"SELECT count(*) FROM {table}") == expected
+
+
+def test_a_new_parser_version_replaces_that_parsers_figures(home) -> None:
+    with writer(home) as conn:
+        load_batch(conn, batch("r1"))
+        result = load_batch(conn, batch("r2", version="1.1.0", counts=(6,)))
+        assert (result.figures_added, result.figures_replaced) == (0, 2)
+        rows = conn.execute("SELECT count, parser_version FROM figures").fetchall()
+        assert rows == [(6, "1.1.0")]
+        assert scalar(conn, "SELECT count(*) FROM parse_runs") == 2  # history kept
+
+
+def test_a_failed_batch_leaves_nothing(home) -> None:
+    with writer(home) as conn:
+        broken = batch("r1")
+        broken.parse_runs[0] = ParseRunRow(**{**broken.parse_runs[0].__dict__, "status": None})
+        with pytest.raises(duckdb.Error):
+            load_batch(conn, broken)
+        for table in ("figures", "documents", "fetches", "parse_runs"):
+            assert scalar(conn, f"SELECT count(*) FROM {table}") == 0
+
+
+def test_published_snapshot_is_read_only_and_readable_during_writes(home) -> None:
+    with writer(home) as conn:
+        load_batch(conn, batch("r1"))
+    publish(home)
+    busy_writer = connect_writer(home)  # a run in progress holds the working copy
+    try:
+        with transaction(busy_writer):
+            busy_writer.execute("DELETE FROM figures")
+        with reader(home) as conn:
+            assert scalar(conn, "SELECT count(*) FROM figures") == 2
+            with pytest.raises(duckdb.Error, match="read-only"):
+                conn.execute("DROP TABLE figures")
+    finally:
+        busy_writer.close()
+    publish(home)
+    with reader(home) as conn:
+        assert scalar(conn, "SELECT count(*) FROM figures") == 0
+    assert published_path(home).exists()
+    assert not list(home.glob(".warehouse.duckdb.*.tmp"))
