@@ -1,0 +1,69 @@
+"""Timing and memory measurement for the benchmarks."""
+
+from __future__ import annotations
+
+import gc
+import os
+import platform
+import resource
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Best and median wall time over repeats, in seconds."""
+
+    best: float
+    median: float
+    repeats: int
+
+
+def time_it(function: Callable[[], Any], repeats: int = 3, warmup: int = 1) -> Timing:
+    """Run a function `warmup + repeats` times and keep the best and median of the repeats.
+
+    The best run is the least disturbed by other work on the machine; it is what ratios use.
+    """
+    for _ in range(warmup):
+        function()
+    samples = []
+    for _ in range(repeats):
+        gc.collect()
+        start = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - start)
+    samples.sort()
+    return Timing(samples[0], samples[len(samples) // 2], repeats)
+
+
+def peak_rss_mib(children: bool = False) -> float:
+    """Peak resident memory of this process (or of its waited-for children), in MiB."""
+    who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def machine() -> dict[str, Any]:
+    """What the figures were measured on."""
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as handle:
+            for line in handle:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    try:
+        with open("/proc/meminfo") as handle:
+            memory_kib = int(handle.readline().split()[1])
+    except (OSError, ValueError, IndexError):
+        memory_kib = 0
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory_kib / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+    }
