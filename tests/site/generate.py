@@ -79,15 +79,15 @@ class Report:
     torture: int
     media_workers: int
     corrected: bool = False
+    year: int = YEAR
     published: date = field(init=False)
 
     def __post_init__(self) -> None:
-        following = date(YEAR + self.month // 12, self.month % 12 + 1, 1)
-        self.published = following
+        self.published = date(self.year + self.month // 12, self.month % 12 + 1, 1)
 
     @property
     def month_name(self) -> str:
-        return f"{calendar.month_name[self.month]} {YEAR}"
+        return f"{calendar.month_name[self.month]} {self.year}"
 
     @property
     def total(self) -> Toll:
@@ -103,7 +103,7 @@ class Report:
         t = self.total
         return (
             f"{t.civilians}-civilians-including-{t.children}-children-and-{t.women}-women-"
-            f"killed-in-{calendar.month_name[self.month].lower()}-{YEAR}"
+            f"killed-in-{calendar.month_name[self.month].lower()}-{self.year}"
         )
 
     @property
@@ -135,9 +135,9 @@ def _split(total: int, weights: list[float], rng: random.Random) -> list[int]:
     return parts
 
 
-def make_report(month: int, corrected: bool = False) -> Report:
+def make_report(month: int, corrected: bool = False, year: int = YEAR) -> Report:
     """The synthetic figures of one month (seeded by the month)."""
-    rng = random.Random(YEAR * 100 + month)
+    rng = random.Random(year * 100 + month)
     total = rng.randint(90, 260)
     civilians = _split(total, [w for _, w in PERPETRATORS], rng)
     by_perpetrator = {}
@@ -149,7 +149,9 @@ def make_report(month: int, corrected: bool = False) -> Report:
         name = PERPETRATORS[1][0]
         old = by_perpetrator[name]
         by_perpetrator[name] = Toll(old.civilians + 3, old.children + 1, old.women)
-    report = Report(month, by_perpetrator, {}, rng.randint(3, 15), rng.randint(0, 3), corrected)
+    report = Report(
+        month, by_perpetrator, {}, rng.randint(3, 15), rng.randint(0, 3), corrected, year
+    )
     t = report.total
     gov_weights = [1.0 / (i + 1.5) for i in range(len(GOVERNORATES))]
     rng.shuffle(gov_weights)
@@ -406,13 +408,20 @@ def _write(root: Path, url_path: str, content: str | bytes, name: str = "index.h
         target.write_bytes(content)
 
 
-def build_site(root: Path, corrected: frozenset[int] = frozenset()) -> list[Report]:
-    """Write the whole site under `root` (emptied first); `corrected` months get revised
-    figures (new bytes at the same URLs)."""
+def build_site(
+    root: Path, corrected: frozenset[int] = frozenset(), years: tuple[int, ...] = (YEAR,)
+) -> list[Report]:
+    """Write the whole site under `root` (emptied first): a report for each month of `years`.
+    `corrected` months (of the last year) get revised figures (new bytes at the same URLs).
+    More years make a larger site for the benchmarks."""
     if root.exists():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    reports = [make_report(m, corrected=m in corrected) for m in MONTHS]
+    reports = [
+        make_report(m, corrected=m in corrected and year == years[-1], year=year)
+        for year in years
+        for m in MONTHS
+    ]
     newest_first = sorted(reports, key=lambda r: r.published, reverse=True)
     last_modified = {}
     for report in reports:
