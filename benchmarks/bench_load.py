@@ -29,17 +29,31 @@ def synthetic_records(n: int, documents: int = 100) -> dict[str, list[FigureReco
         sha = f"{doc:064x}"
         per_doc.setdefault(sha, []).append(
             FigureRecord(
-                figure_id=f"{i:024x}", sha256=sha, source="bench", url=f"https://x/{doc}",
-                parser="pdf_tables", parser_version="1.0.0", metric="killed", count=i % 500,
-                count_high=None, qualifier="exact", victim_group="civilians",
-                victim_raw="Civilians", perpetrator=PERPETRATORS[i % 6],
-                perpetrator_raw="Syrian regime forces", place=None, place_raw=None,
-                period_start=date(2024, 1 + i % 12, 1), period_end=date(2024, 1 + i % 12, 28),
-                period_raw="January 2024", period_precision="month", attribution="stated",
+                figure_id=f"{i:024x}",
+                sha256=sha,
+                source="bench",
+                url=f"https://x/{doc}",
+                parser="pdf_tables",
+                parser_version="1.0.0",
+                metric="killed",
+                count=i % 500,
+                count_high=None,
+                qualifier="exact",
+                victim_group="civilians",
+                victim_raw="Civilians",
+                perpetrator=PERPETRATORS[i % 6],
+                perpetrator_raw="Syrian regime forces",
+                place=None,
+                place_raw=None,
+                period_start=date(2024, 1 + i % 12, 1),
+                period_end=date(2024, 1 + i % 12, 28),
+                period_raw="January 2024",
+                period_precision="month",
+                attribution="stated",
                 parent_figure_id=None,
                 locator={"kind": "pdf_table", "page": 1, "table": 0, "row": i % 20, "col": 1},
                 snippet="Table 1 | Syrian regime forces | Civilians: 12",
-            )  # fmt: skip
+            )
         )
     return per_doc
 
@@ -49,12 +63,24 @@ def _batch(per_doc: dict[str, list[FigureRecord]]) -> LoadBatch:
     for sha, records in per_doc.items():
         run_id = f"parse-{sha[-8:]}"
         batch.documents.append(
-            DocumentRow(sha, "bench", f"https://x/{sha}", None, "application/pdf", 1, None, None,
-                        NOW, "f", f"archive/{sha[:2]}/{sha}.pdf")  # fmt: skip
+            DocumentRow(
+                sha,
+                "bench",
+                f"https://x/{sha}",
+                None,
+                "application/pdf",
+                1,
+                None,
+                None,
+                NOW,
+                "f",
+                f"archive/{sha[:2]}/{sha}.pdf",
+            )
         )
         batch.parse_runs.append(
-            ParseRunRow(run_id, "bench-run", sha, "pdf_tables", "1.0.0", "ok", len(records),
-                        None, 1, NOW)  # fmt: skip
+            ParseRunRow(
+                run_id, "bench-run", sha, "pdf_tables", "1.0.0", "ok", len(records), None, 1, NOW
+            )
         )
         batch.figures[run_id] = records
     return batch

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from flows import warehouse_commands
 from flows.config import HOME_ENV, resolve_config_path, resolve_home
 
 app = typer.Typer(
@@ -251,6 +252,9 @@ def parse(
         console.print(result_table(columns, rows, f"{len(records)} figures in {file.name}"))
     if failed and not records:
         raise typer.Exit(1)
+
+
+warehouse_commands.register(app)
 
 
 def main() -> None:

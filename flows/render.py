@@ -81,7 +81,7 @@ def result_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: s
 def result_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A query result as CSV text."""
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow(["" if v is None else _plain(v) for v in row])

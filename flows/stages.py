@@ -203,41 +203,83 @@ class ParseResult:
     started_at: datetime
 
 
-def plan_parse_jobs(
-    documents: Iterable[FetchedDocument],
+@dataclass(frozen=True)
+class ArchivedDocument:
+    """A document as the warehouse knows it: enough to parse it again from the archive."""
+
+    sha256: str
+    archive_path: str
+    url: str
+    source: str
+    media_type: str
+    fetched_at: datetime
+    title: str | None
+    published: date | None
+
+
+def plan_jobs(
+    documents: Iterable[ArchivedDocument],
     done: set[tuple[str, str, str]],
+    only: Sequence[str] | None = None,
 ) -> list[ParseJob]:
-    """One job per distinct document that still has parsers to run at their current version."""
+    """One job per distinct document that still has parsers to run at their current version
+    (`only` restricts the parsers, as `toll reparse --parser` does)."""
     jobs: dict[str, ParseJob] = {}
     for document in documents:
-        if not document.sha256 or not document.archive_path or document.sha256 in jobs:
+        if document.sha256 in jobs:
             continue
         probe = Document(
-            url=document.fetch.final_url or document.link.url,
+            url=document.url,
             source=document.source,
-            media_type=document.media_type or "",
+            media_type=document.media_type,
             content=b"",
             sha256=document.sha256,
-            fetched_at=document.fetch.requested_at,
-            title=document.link.title,
-            published=document.link.published,
+            fetched_at=document.fetched_at,
+            title=document.title,
+            published=document.published,
         )
         pending = tuple(
-            p.name for p in parsers_for(probe) if (document.sha256, p.name, p.version) not in done
+            p.name
+            for p in parsers_for(probe, only)
+            if (document.sha256, p.name, p.version) not in done
         )
         if pending:
             jobs[document.sha256] = ParseJob(
                 sha256=document.sha256,
                 archive_path=document.archive_path,
-                url=probe.url,
+                url=document.url,
                 source=document.source,
-                media_type=probe.media_type,
-                fetched_at=probe.fetched_at,
-                title=probe.title,
-                published=probe.published,
+                media_type=document.media_type,
+                fetched_at=document.fetched_at,
+                title=document.title,
+                published=document.published,
                 parsers=pending,
             )
     return list(jobs.values())
+
+
+def plan_parse_jobs(
+    documents: Iterable[FetchedDocument],
+    done: set[tuple[str, str, str]],
+) -> list[ParseJob]:
+    """Parse jobs for the documents a run fetched (or found unchanged)."""
+    return plan_jobs(
+        (
+            ArchivedDocument(
+                sha256=d.sha256,
+                archive_path=d.archive_path,
+                url=d.fetch.final_url or d.link.url,
+                source=d.source,
+                media_type=d.media_type or "",
+                fetched_at=d.fetch.requested_at,
+                title=d.link.title,
+                published=d.link.published,
+            )
+            for d in documents
+            if d.sha256 and d.archive_path
+        ),
+        done,
+    )
 
 
 def run_parse_job(job: ParseJob, home: Path) -> ParseResult:
@@ -322,18 +364,21 @@ def assemble_batches(
     batch_size: int = 25,
 ) -> list[LoadBatch]:
     """Group everything into load batches of whole documents: a document's row, the fetches
-    that brought it, its parser runs and their figures always share one transaction."""
-    by_sha: dict[str | None, list[FetchedDocument]] = {}
+    that brought it, its parser runs and their figures always share one transaction.
+    Documents re-parsed from the archive (no fetch in this run) come from `results` alone."""
+    fetches_by_sha: dict[str, list[FetchRow]] = {}
+    failed_fetches: list[FetchRow] = []
     for document in fetched:
-        by_sha.setdefault(document.sha256, []).append(document)
+        if document.sha256:
+            fetches_by_sha.setdefault(document.sha256, []).append(document.fetch)
+        else:
+            failed_fetches.append(document.fetch)
     results_by_sha = {r.job.sha256: r for r in results}
+    hashes = list(dict.fromkeys([*fetches_by_sha, *results_by_sha]))
     batches: list[LoadBatch] = []
     current = LoadBatch(run_id)
-    count = 0
-    failed_fetches = by_sha.pop(None, [])
-    for sha, documents in by_sha.items():
-        assert sha is not None
-        current.fetches.extend(d.fetch for d in documents)
+    for index, sha in enumerate(hashes, start=1):
+        current.fetches.extend(fetches_by_sha.get(sha, []))
         if sha in new_documents:
             current.documents.append(new_documents[sha])
         result = results_by_sha.get(sha)
@@ -342,12 +387,10 @@ def assemble_batches(
                 current.parse_runs.append(row)
                 if outcome.ok:
                     current.figures[row.parse_run_id] = outcome.records
-        count += 1
-        if count >= batch_size:
+        if index % batch_size == 0:
             batches.append(current)
             current = LoadBatch(run_id)
-            count = 0
-    current.fetches.extend(d.fetch for d in failed_fetches)
+    current.fetches.extend(failed_fetches)
     if current:
         batches.append(current)
     return batches

@@ -99,3 +99,22 @@ def corpus_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"corpus not available: {path}")
     return path
+
+
+@pytest.fixture(scope="session")
+def sample_home(prefect_api, tmp_path_factory) -> Path:
+    """A warehouse built once per session by the real nightly flow from the sample site.
+    Tests must only read it."""
+    from flows.demo import write_demo_config
+    from flows.nightly import make_task_runner, nightly
+    from flows.sample_site.server import SiteServer, bundled_site
+
+    root = tmp_path_factory.mktemp("sample-site") / "site"
+    shutil.copytree(bundled_site(), root)
+    home = tmp_path_factory.mktemp("sample-home")
+    with SiteServer(root=root) as server:
+        config = write_demo_config(home, server.base_url)
+        flow = nightly.with_options(task_runner=make_task_runner("threads", 2))
+        summary = flow(home=str(home), config_path=str(config))
+    assert summary.status == "completed", summary.failures
+    return home

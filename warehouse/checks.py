@@ -1,8 +1,8 @@
 """Consistency checks run after every load. Findings go to `quality_issues`; nothing is deleted.
 
-Each check is one SQL query returning (check_name, severity, figure_id, other_figure_id,
-sha256, message); a finding's id is a hash of its check and subjects, so re-running the checks
-records nothing twice.
+Each check is one SQL query returning (figure_id, other_figure_id, sha256, message); a
+finding's id is a hash of its check and those values, so re-running the checks records nothing
+twice. A finding that a later run no longer produces is marked resolved, not removed.
 """
 
 from __future__ import annotations
@@ -15,6 +15,12 @@ import duckdb
 from warehouse.load import transaction
 from warehouse.sql import scalar
 
+TOTAL_TOLERANCE = 0.02  # parts may differ from a stated total by 2 % (and at least 1) ...
+TOTAL_TOLERANCE_MIN = 1
+OUTLIER_FACTOR = 3.0  # a month more than 3x (or under a third of) both neighbours ...
+OUTLIER_MIN_DIFFERENCE = 20  # ... and at least 20 people away from them
+TABLE_PARSERS = ("pdf_tables", "html_tables")
+
 
 @dataclass(frozen=True)
 class Check:
@@ -26,15 +32,59 @@ class Check:
     sql: str
 
 
-# Figures that state the same claim scope within one document.
+# Figures that state the same claim scope within one document, read by one parser.
 _SAME_SCOPE = """
-    a.sha256 = b.sha256 AND a.metric = b.metric
+    a.sha256 = b.sha256 AND a.parser = b.parser AND a.metric = b.metric
     AND a.perpetrator IS NOT DISTINCT FROM b.perpetrator
     AND a.place IS NOT DISTINCT FROM b.place
     AND a.period_start IS NOT DISTINCT FROM b.period_start
     AND a.period_end IS NOT DISTINCT FROM b.period_end
-    AND a.parser = b.parser
 """
+
+
+def _sum_check(parts_filter: str, totals_filter: str, part_key: str, what: str) -> str:
+    """SQL comparing the sum of parts (perpetrators or places) with the stated total.
+
+    Parts are deduplicated (the largest figure per part), so a figure stated twice in one
+    document is not counted twice. Tables claim completeness, so a shortfall is flagged for
+    them; prose often names only some parties, so only an excess is flagged there.
+    """
+    tolerance = f"greatest({TOTAL_TOLERANCE_MIN}, {TOTAL_TOLERANCE} * t.count)"
+    tables = ", ".join(f"'{p}'" for p in TABLE_PARSERS)
+    return f"""
+    WITH parts AS (
+        SELECT sha256, parser, metric, victim_group, perpetrator, place, period_start,
+               period_end, {part_key} AS part, max(count) AS count, min(figure_id) AS figure_id
+        FROM figures
+        WHERE {parts_filter} AND qualifier IN ('exact', 'at_least')
+        GROUP BY ALL
+    ),
+    sums AS (
+        SELECT sha256, parser, metric, victim_group, period_start, period_end,
+               {"perpetrator" if part_key == "place" else "place"} AS fixed,
+               sum(count) AS parts_sum, count(*) AS parts, min(figure_id) AS first_part
+        FROM parts
+        GROUP BY ALL
+        HAVING count(*) >= 2
+    )
+    SELECT t.figure_id, s.first_part, t.sha256,
+           format('{what} sum to {{}} over {{}} figures, but the stated total is {{}} '
+                  '(figure {{}}); difference {{}}',
+                  s.parts_sum, s.parts, t.count, t.figure_id, s.parts_sum - t.count)
+    FROM figures t
+    JOIN sums s
+      ON s.sha256 = t.sha256 AND s.parser = t.parser AND s.metric = t.metric
+     AND s.victim_group IS NOT DISTINCT FROM t.victim_group
+     AND s.period_start IS NOT DISTINCT FROM t.period_start
+     AND s.period_end IS NOT DISTINCT FROM t.period_end
+     AND s.fixed IS NOT DISTINCT FROM {"t.perpetrator" if part_key == "place" else "t.place"}
+    WHERE {totals_filter} AND t.qualifier = 'exact'
+      AND (s.parts_sum - t.count > {tolerance}
+           OR (t.parser IN ({tables}) AND t.count - s.parts_sum > {tolerance}))
+    """
+
+
+_IS_ALL_PLACES = "(place IS NULL OR regexp_full_match(place, '[A-Z]{2}'))"
 
 CHECKS: tuple[Check, ...] = (
     Check(
@@ -43,8 +93,9 @@ CHECKS: tuple[Check, ...] = (
         description="A breakdown is larger than the figure it breaks down.",
         sql="""
         SELECT c.figure_id, p.figure_id, c.sha256,
-               format('{} {} ({}) is larger than its parent figure {} {} ({})',
-                      c.count, c.victim_group, c.figure_id, p.count, p.victim_group, p.figure_id)
+               format('{} {} (figure {}) is larger than the {} {} it is part of (figure {})',
+                      c.count, coalesce(c.victim_group, c.victim_raw), c.figure_id, p.count,
+                      coalesce(p.victim_group, p.victim_raw), p.figure_id)
         FROM figures c JOIN figures p ON p.figure_id = c.parent_figure_id
         WHERE c.count > coalesce(p.count_high, p.count)
         """,
@@ -56,19 +107,47 @@ CHECKS: tuple[Check, ...] = (
         sql=f"""
         WITH scoped AS (
             SELECT a.figure_id AS civilians_id, a.sha256, a.count AS civilians,
-                   sum(b.count) AS children_and_women,
+                   sum(b.count) AS children_and_women, min(b.figure_id) AS first_part,
                    string_agg(b.figure_id, ', ' ORDER BY b.figure_id) AS parts
             FROM figures a JOIN figures b ON {_SAME_SCOPE}
             WHERE a.victim_group = 'civilians' AND b.victim_group IN ('children', 'women')
               AND (b.parent_figure_id = a.figure_id OR b.parent_figure_id IS NULL)
             GROUP BY a.figure_id, a.sha256, a.count
-            HAVING count(DISTINCT b.victim_group) = 2
+            HAVING count(DISTINCT b.victim_group) = 2 AND count(*) = 2
         )
-        SELECT civilians_id, NULL, sha256,
-               format('children + women = {{}} ({{}}) exceeds {{}} civilians ({{}})',
-                      children_and_women, parts, civilians, civilians_id)
+        SELECT civilians_id, first_part, sha256,
+               format('children + women = {{}} (figures {{}}) exceeds the {{}} civilians '
+                      '(figure {{}})', children_and_women, parts, civilians, civilians_id)
         FROM scoped WHERE children_and_women > civilians
         """,
+    ),
+    Check(
+        name="perpetrators_do_not_sum_to_total",
+        severity="error",
+        description=(
+            "The perpetrators' figures do not add up to the stated all-parties total "
+            f"(tolerance {TOTAL_TOLERANCE:.0%}, at least {TOTAL_TOLERANCE_MIN})."
+        ),
+        sql=_sum_check(
+            "perpetrator IS NOT NULL AND perpetrator <> 'all_parties'",
+            "t.perpetrator = 'all_parties'",
+            "perpetrator",
+            "perpetrators",
+        ),
+    ),
+    Check(
+        name="places_do_not_sum_to_total",
+        severity="error",
+        description=(
+            "The governorates' figures do not add up to the stated total over all places "
+            f"(tolerance {TOTAL_TOLERANCE:.0%}, at least {TOTAL_TOLERANCE_MIN})."
+        ),
+        sql=_sum_check(
+            f"NOT {_IS_ALL_PLACES}",
+            f"{_IS_ALL_PLACES.replace('place', 't.place')}",
+            "place",
+            "places",
+        ),
     ),
     Check(
         name="unknown_vocabulary",
@@ -103,30 +182,96 @@ CHECKS: tuple[Check, ...] = (
     Check(
         name="period_after_publication",
         severity="warning",
-        description="A figure covers days after its document was published.",
+        description="A figure's period starts after its document was published.",
         sql="""
         SELECT f.figure_id, NULL, f.sha256,
-               format('period {} .. {} reaches past the publication date {} (figure {})',
+               format('period {} .. {} starts after the publication date {} (figure {})',
                       f.period_start, f.period_end, d.published, f.figure_id)
         FROM figures f JOIN documents d ON d.sha256 = f.sha256
         WHERE d.published IS NOT NULL AND f.period_start > d.published
+        """,
+    ),
+    Check(
+        name="monthly_outlier",
+        severity="warning",
+        description=(
+            f"A monthly figure more than {OUTLIER_FACTOR:g}x (or under 1/{OUTLIER_FACTOR:g} of) "
+            f"both neighbouring months, and at least {OUTLIER_MIN_DIFFERENCE} away."
+        ),
+        sql=f"""
+        WITH series AS (
+            SELECT *,
+                   lag(count) OVER w AS previous_count, lag(month) OVER w AS previous_month,
+                   lag(figure_id) OVER w AS previous_figure,
+                   lead(count) OVER w AS next_count, lead(month) OVER w AS next_month,
+                   lead(figure_id) OVER w AS next_figure
+            FROM monthly_toll
+            WINDOW w AS (PARTITION BY source_id, perpetrator, victim_group ORDER BY month)
+        )
+        SELECT figure_id, previous_figure, sha256,
+               format('{{}} {{}} killed by {{}} in {{}} (figure {{}}) against {{}} the month '
+                      'before (figure {{}}) and {{}} the month after (figure {{}})',
+                      count, victim_group, perpetrator, strftime(month, '%Y-%m'), figure_id,
+                      previous_count, previous_figure, next_count, next_figure)
+        FROM series
+        WHERE previous_month = month - INTERVAL 1 MONTH
+          AND next_month = month + INTERVAL 1 MONTH
+          AND (
+            (count > {OUTLIER_FACTOR} * greatest(previous_count, next_count)
+             AND count - greatest(previous_count, next_count) >= {OUTLIER_MIN_DIFFERENCE})
+            OR (count * {OUTLIER_FACTOR} < least(previous_count, next_count)
+             AND least(previous_count, next_count) - count >= {OUTLIER_MIN_DIFFERENCE})
+          )
         """,
     ),
 )
 
 
 def run_checks(conn: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> int:
-    """Run every check and record new findings; returns the number of open findings."""
+    """Run every check, record new findings, mark vanished ones resolved; returns the number
+    of open findings."""
+    union = " UNION ALL ".join(
+        f"SELECT '{c.name}' AS check_name, '{c.severity}' AS severity, * FROM ({c.sql}) "
+        "AS found(figure_id, other_figure_id, sha256, message)"
+        for c in CHECKS
+    )
     with transaction(conn):
-        for check in CHECKS:
-            conn.execute(
-                f"""
-                INSERT INTO quality_issues
-                SELECT md5(concat_ws('|', ?, figure_id, other_figure_id, sha256, message)),
-                       ?, ?, figure_id, other_figure_id, sha256, message, ?, ?
-                FROM ({check.sql}) AS found(figure_id, other_figure_id, sha256, message)
-                ON CONFLICT DO NOTHING
-                """,
-                [check.name, check.name, check.severity, run_id, now],
-            )
-    return int(scalar(conn, "SELECT count(*) FROM quality_issues"))
+        conn.execute(
+            f"""
+            CREATE OR REPLACE TEMP TABLE current_findings AS
+            SELECT DISTINCT
+                   md5(concat_ws('|', check_name, figure_id, other_figure_id, sha256, message))
+                       AS issue_id,
+                   check_name, severity, figure_id, other_figure_id, sha256, message
+            FROM ({union})
+            """
+        )
+        conn.execute(
+            """
+            INSERT INTO quality_issues (issue_id, check_name, severity, figure_id,
+                other_figure_id, sha256, message, first_found_run_id, first_found_at,
+                last_seen_run_id)
+            SELECT issue_id, check_name, severity, figure_id, other_figure_id, sha256, message,
+                   ?, ?, ?
+            FROM current_findings
+            ON CONFLICT DO NOTHING
+            """,
+            [run_id, now, run_id],
+        )
+        conn.execute(
+            """
+            UPDATE quality_issues SET last_seen_run_id = ?, resolved_at = NULL
+            WHERE issue_id IN (SELECT issue_id FROM current_findings)
+            """,
+            [run_id],
+        )
+        conn.execute(
+            """
+            UPDATE quality_issues SET resolved_at = ?
+            WHERE resolved_at IS NULL
+              AND issue_id NOT IN (SELECT issue_id FROM current_findings)
+            """,
+            [now],
+        )
+        conn.execute("DROP TABLE current_findings")
+    return int(scalar(conn, "SELECT count(*) FROM quality_issues WHERE resolved_at IS NULL"))

@@ -20,16 +20,21 @@ from parsers.table_figures import Grid, TableContext, figures_from_grid, header_
 CAPTION_HEIGHT = 60.0  # points above a table searched for its caption
 
 
-def _caption(page: Page, table: Table) -> str:
-    """Text in the band just above the table: its title or caption."""
+def _caption(page: Page, table: Table, floor: float = 0.0) -> str:
+    """Text in the band just above the table (and below the previous table on the page,
+    `floor`): its title or caption."""
     _, top, _, _ = table.bbox
-    band_top = max(0.0, top - CAPTION_HEIGHT)
+    band_top = max(floor, top - CAPTION_HEIGHT)
     if top - band_top < 2:
         return ""
     region = page.crop((0, band_top, page.width, top), strict=False)
     text = fix_rtl(region.extract_text() or "")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
-    return " ".join(lines[-2:])
+    if not lines:
+        return ""
+    if len(lines[-1].split()) < 3 and len(lines) > 1:  # a title wrapped onto a short line
+        return f"{lines[-2]} {lines[-1]}"
+    return lines[-1]
 
 
 def _grid(table: Table) -> Grid:
@@ -65,7 +70,8 @@ def parse(document: Document) -> list[Figure]:
             if number == 1 and default_period is None:
                 first_line = (page.extract_text() or "").strip().split("\n")[0]
                 default_period = period_of_title(first_line[:200], document.published)
-            for index, table in enumerate(page.find_tables()):
+            floor = 0.0
+            for index, table in enumerate(sorted(page.find_tables(), key=lambda t: t.bbox[1])):
                 grid = _grid(table)
                 if not grid:
                     continue
@@ -77,7 +83,8 @@ def parse(document: Document) -> list[Figure]:
                     and previous_header is not None
                     and width == previous_width
                 )
-                caption = previous_caption if continued else _caption(page, table)
+                caption = previous_caption if continued else _caption(page, table, floor)
+                floor = table.bbox[3]
                 context = TableContext(
                     caption=caption,
                     published=document.published,
@@ -99,7 +106,7 @@ def parse(document: Document) -> list[Figure]:
 
 PARSER = Parser(
     name="pdf_tables",
-    version="1.0.0",
+    version="1.1.0",
     media_types=frozenset({PDF}),
     parse=parse,
     description=(

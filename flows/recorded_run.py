@@ -1,0 +1,153 @@
+"""The writer's side of every flow run: hold the data folder's lock, record the run in `runs`,
+load through one connection, validate, and publish the warehouse when the run ends."""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+from prefect import get_run_logger
+from prefect.artifacts import create_markdown_artifact
+from prefect.runtime import flow_run
+
+from flows.runlock import writer_lock
+from flows.stages import FetchedDocument, ParseJob, assemble_batches, document_rows, new_id
+from flows.summary import RunSummary, summary_markdown
+from flows.tasks import parse_all
+from warehouse.checks import run_checks
+from warehouse.database import connect_writer, publish
+from warehouse.load import (
+    RunCounts,
+    abandon_stale_runs,
+    finish_run,
+    known_documents,
+    load_batch,
+    start_run,
+)
+
+
+@dataclass
+class Run:
+    """A run in progress: its id, the writer connection, what failed, what it counted."""
+
+    conn: duckdb.DuckDBPyConnection
+    run_id: str
+    flow: str
+    home: Path
+    sources: list[str]
+    failures: list[dict[str, str]] = field(default_factory=list)
+    counts: RunCounts = field(default_factory=RunCounts)
+    summary: RunSummary | None = None
+
+    def fail(self, source: str, url: str, stage: str, error: str) -> None:
+        """Record a failed document or source; the run goes on and ends 'partial'."""
+        self.failures.append({"source": source, "url": url, "stage": stage, "error": error})
+
+    def count(self, **changes: int) -> None:
+        """Add to the run's counts."""
+        current = self.counts
+        self.counts = replace(current, **{k: getattr(current, k) + v for k, v in changes.items()})
+
+
+@contextlib.contextmanager
+def recorded_run(home: Path, flow: str, sources: Sequence[str]) -> Iterator[Run]:
+    """Open a run: lock, writer connection, `runs` row. On exit record how it ended, publish
+    the warehouse and attach the summary artifact; `run.summary` holds the summary after."""
+    logger = get_run_logger()
+    clock = time.perf_counter()
+    home.mkdir(parents=True, exist_ok=True)
+    with writer_lock(home):
+        conn = connect_writer(home)
+        run = Run(conn, new_id(), flow, home, list(sources))
+        try:
+            now = datetime.now(UTC)
+            if abandoned := abandon_stale_runs(conn, now):
+                logger.warning("marked %d run(s) left by a crashed process as abandoned", abandoned)
+            start_run(conn, run.run_id, flow, run.sources, now, _prefect_id())
+            yield run
+            status = "partial" if run.failures else "completed"
+            finish_run(conn, run.run_id, status, run.counts, run.failures, datetime.now(UTC))
+        except BaseException as error:
+            _record_failure(conn, run.run_id, error)
+            raise
+        finally:
+            conn.close()
+        published = publish(home)
+    run.summary = RunSummary(
+        run_id=run.run_id,
+        flow=flow,
+        status=status,
+        sources=run.sources,
+        counts=run.counts,
+        failures=run.failures,
+        warehouse=str(published),
+        seconds=round(time.perf_counter() - clock, 2),
+    )
+    _artifact(run.summary)
+
+
+def parse_and_load(run: Run, jobs: list[ParseJob], fetched: Sequence[FetchedDocument] = ()) -> None:
+    """Parse the jobs on the task runner, load everything in batches of whole documents, then
+    validate. Fetch rows and new documents of `fetched` load with their parse results."""
+    results = parse_all(jobs, run.home)
+    hashes = sorted({d.sha256 for d in fetched if d.sha256})
+    new_documents = document_rows(fetched, known_documents(run.conn, hashes))
+    added = replaced = 0
+    for batch in assemble_batches(run.run_id, fetched, new_documents, results):
+        loaded = load_batch(run.conn, batch)
+        added += loaded.figures_added
+        replaced += loaded.figures_replaced
+    outcomes = [o for r in results for o in r.outcomes]
+    for result in results:
+        for outcome in result.outcomes:
+            if not outcome.ok:
+                run.fail(
+                    result.job.source,
+                    result.job.url,
+                    f"parse:{outcome.parser}",
+                    outcome.error or "failed",
+                )
+    run.count(
+        parsed=sum(o.ok for o in outcomes),
+        parse_failed=sum(not o.ok for o in outcomes),
+        figures_added=added,
+        figures_replaced=replaced,
+    )
+    open_issues = run_checks(run.conn, run.run_id, datetime.now(UTC))
+    run.counts = replace(run.counts, quality_issues=open_issues)
+
+
+def _record_failure(conn: duckdb.DuckDBPyConnection, run_id: str, error: BaseException) -> None:
+    """Mark the run failed; never mask the original error."""
+    with contextlib.suppress(Exception):  # no transaction may be open
+        conn.execute("ROLLBACK")
+    with contextlib.suppress(Exception):
+        finish_run(
+            conn,
+            run_id,
+            "failed",
+            RunCounts(),
+            [{"stage": "run", "error": f"{type(error).__name__}: {error}"}],
+            datetime.now(UTC),
+        )
+
+
+def _prefect_id() -> str | None:
+    run = flow_run.get_id()
+    return str(run) if run else None
+
+
+def _artifact(summary: RunSummary) -> None:
+    try:
+        create_markdown_artifact(
+            key=f"toll-{summary.flow}-summary",
+            markdown=summary_markdown(summary),
+            description=f"toll {summary.flow} run {summary.run_id}",
+        )
+    except Exception as error:  # the artifact is a convenience; the runs row is the record
+        get_run_logger().warning("could not create the summary artifact: %s", error)

@@ -1,0 +1,75 @@
+"""Prefect tasks: the network and CPU work of a run. None of them opens the warehouse; the
+flow process, the warehouse's only writer, passes in what they need and loads what they
+return."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from prefect import get_run_logger, task, unmapped
+
+from flows.config import FetchSettings, SourceConfig
+from flows.discovery import Discovery, Link
+from flows.stages import (
+    FetchedDocument,
+    ParseJob,
+    ParseResult,
+    discover_links,
+    fetch_and_archive,
+    fetcher_for,
+    run_parse_job,
+)
+from parsers.registry import ParseOutcome
+
+
+@task(name="discover", task_run_name="discover-{source.name}")
+def discover_task(
+    source: SourceConfig, settings: FetchSettings, known: set[str], walk_all: bool
+) -> Discovery:
+    """Find the source's candidate report URLs."""
+    with fetcher_for(source, settings) as fetcher:
+        return discover_links(source, fetcher, known, walk_all)
+
+
+@task(name="fetch", task_run_name="fetch-{source.name}")
+def fetch_task(
+    source: SourceConfig,
+    settings: FetchSettings,
+    links: list[Link],
+    previous: dict,
+    home: str,
+    run_id: str,
+    media_types: dict[str, str],
+) -> list[FetchedDocument]:
+    """Download (conditionally) and archive the source's candidate documents."""
+    with fetcher_for(source, settings) as fetcher:
+        return fetch_and_archive(fetcher, source, links, previous, Path(home), run_id, media_types)
+
+
+@task(name="parse", task_run_name="parse-{job.sha256:.12}")
+def parse_task(job: ParseJob, home: str) -> ParseResult:
+    """Run a document's pending parsers on its archived bytes (no network, no database)."""
+    return run_parse_job(job, Path(home))
+
+
+def failed_parse(job: ParseJob, error: BaseException) -> ParseResult:
+    """The result recorded for a document whose parse worker died or raised."""
+    message = f"parse worker failed: {type(error).__name__}: {error}"
+    outcomes = tuple(ParseOutcome(name, "", (), message) for name in job.parsers)
+    return ParseResult(job, outcomes, tuple(0 for _ in job.parsers), datetime.now(UTC))
+
+
+def parse_all(jobs: list[ParseJob], home: Path) -> list[ParseResult]:
+    """Parse every job on the flow's task runner; a failed worker is one failed document."""
+    if not jobs:
+        return []
+    get_run_logger().info("parsing %d document(s)", len(jobs))
+    futures = parse_task.map(jobs, home=unmapped(str(home)))
+    results = []
+    for job, future in zip(jobs, futures, strict=True):
+        try:
+            results.append(future.result())
+        except Exception as error:
+            results.append(failed_parse(job, error))
+    return results
