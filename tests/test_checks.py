@@ -140,3 +140,21 @@ def test_findings_are_recorded_once_and_resolved_not_deleted(home) -> None:
         assert run_checks(conn, "run-3", NOW) == 0
         rows = conn.execute("SELECT resolved_at IS NOT NULL FROM quality_issues").fetchall()
     assert rows == [(True,)]
+
+
+def test_toll_check_groups_findings_and_is_strict_on_errors(home) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from warehouse.database import publish
+
+    findings(
+        home,
+        [figure("d", "all", 10), figure("d", "kids", 12, victim_group="children", parent="all")],
+    )
+    publish(home)
+    runner = CliRunner()
+    relaxed = runner.invoke(app, ["check", "--home", str(home)])
+    assert relaxed.exit_code == 0 and "subgroup_exceeds_group" in relaxed.stdout
+    strict = runner.invoke(app, ["check", "--home", str(home), "--strict"])
+    assert strict.exit_code == 1 and "1 open error" in strict.output

@@ -82,3 +82,18 @@ def test_export_is_a_consistent_snapshot_during_a_run(warehouse_home, tmp_path) 
     finally:
         running.close()
     assert result.rows == 4
+
+
+def test_export_command(warehouse_home, tmp_path) -> None:
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    result = CliRunner().invoke(
+        app, ["export", "--format", "hxl", "--out", str(tmp_path), "--home", str(warehouse_home)]
+    )
+    assert result.exit_code == 0 and (tmp_path / "figures.hxl.csv").exists()
+    bad = CliRunner().invoke(
+        app, ["export", "--format", "xlsx", "--out", str(tmp_path), "--home", str(warehouse_home)]
+    )
+    assert bad.exit_code != 0
