@@ -10,7 +10,10 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
+
+if TYPE_CHECKING:
+    from parsers.periods import Period
 
 MediaType = Literal["application/pdf", "text/html", "text/plain"]
 MEDIA_TYPES: tuple[str, ...] = ("application/pdf", "text/html", "text/plain")
@@ -111,6 +114,8 @@ class Figure:
 
     `parent` is the index, in the same parse result, of the figure this one breaks down
     ("93 civilians, including 21 children": the children figure points at the civilians one).
+    A parser that resolved the period gives its dates; otherwise normalization reads
+    `period_raw` against the document's publication date.
     """
 
     metric: str
@@ -125,6 +130,22 @@ class Figure:
     count_high: int | None = None
     parent: int | None = None
     attribution: str = "stated"
+    period_start: date | None = None
+    period_end: date | None = None
+    period_precision: str | None = None
+
+    def with_period(self, period: Period | None) -> Figure:
+        """The figure with its period resolved (raw text, dates and precision)."""
+        if period is None:
+            return replace(self, period_raw=None, period_start=None, period_end=None,
+                           period_precision=None)  # fmt: skip
+        return replace(
+            self,
+            period_raw=period.raw,
+            period_start=period.start,
+            period_end=period.end,
+            period_precision=period.precision,
+        )
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from parsers.model import QUALIFIERS, Document, Figure, FigureRecord, figure_id_for
-from parsers.periods import parse_period
+from parsers.periods import Period, parse_period
 from parsers.vocabulary import metric_id, perpetrator_id, place_id, victim_group_id, vocabulary
 
 UNATTRIBUTED_PERPETRATOR = "all_parties"
@@ -35,7 +35,13 @@ def normalize_figures(
         if figure_id in seen:
             continue
         seen.add(figure_id)
-        period = parse_period(figure.period_raw, document.published)
+        if figure.period_precision is not None:
+            period = Period(
+                figure.period_start, figure.period_end, figure.period_precision,
+                figure.period_raw or "",
+            )  # fmt: skip
+        else:
+            period = parse_period(figure.period_raw, document.published)
         parent_id = None
         if figure.parent is not None and 0 <= figure.parent < len(ids):
             parent_id = ids[figure.parent] if ids[figure.parent] != figure_id else None

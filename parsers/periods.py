@@ -59,10 +59,16 @@ _SINCE_RE = re.compile(
     rf"(?:since|from)\s+{_date_pattern('a')}(?:\s+(?:until|to|up to)\s+(?:now|today|date))?",
     re.IGNORECASE,
 )
+_SINCE_TILL_RE = re.compile(
+    rf"(?:since|from)\s+(?:[\w\s]{{0,40}}?\bon\s+)?{_date_pattern('a')}\s+(?:till|until|up\s+to|to)\s+"
+    rf"{_date_pattern('b')}",
+    re.IGNORECASE,
+)
 _HALF_RE = re.compile(
     rf"(?:the\s+)?(?P<which>first|second|1st|2nd)\s+half\s+of\s+(?:the\s+year\s+)?(?P<year>{_YEAR})"
     rf"|\bH(?P<h>[12])\s+(?P<hyear>{_YEAR})"
-    rf"|(?:the\s+)?first\s+six\s+months\s+of\s+(?P<syear>{_YEAR})",
+    rf"|(?:the\s+)?first\s+six\s+months\s+of\s+(?P<syear>{_YEAR})"
+    r"|(?:the\s+)?(?P<implicit>first\s+(?:six\s+months|half))\s+of\s+(?:the|this)\s+year",
     re.IGNORECASE,
 )
 _QUARTER_RE = re.compile(
@@ -147,7 +153,11 @@ def _match_period(match: re.Match[str], kind: str, published: date | None) -> Pe
             return None
         return Period(first[0], published, "open", raw)
     if kind == "half":
-        if groups.get("syear"):
+        if groups.get("implicit"):
+            if published is None:
+                return None
+            year, half = published.year, 1
+        elif groups.get("syear"):
             year, half = int(groups["syear"]), 1
         elif groups.get("h"):
             year, half = int(groups["hyear"]), int(groups["h"])
@@ -170,6 +180,7 @@ def _match_period(match: re.Match[str], kind: str, published: date | None) -> Pe
 
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("range", _RANGE_RE),
+    ("range", _SINCE_TILL_RE),
     ("half", _HALF_RE),
     ("quarter", _QUARTER_RE),
     ("since", _SINCE_RE),

@@ -2,10 +2,11 @@
 
 "Syrian regime forces killed 93 civilians, including 21 children and 11 women" becomes three
 figures: 93 civilians (perpetrator: Syrian regime forces), and 21 children and 11 women, each
-pointing at the 93 as its parent. The grammar works on count mentions (a number followed by a
-victim-group noun, or a number right after "killing of" / before "were killed"), then attaches
-to each mention its metric, perpetrator, place and period from the sentence, the paragraph's
-headings ("Second: ISIS ...") and the document (its title's period).
+pointing at the 93 as its parent. `parsers.mentions` finds the counts of a sentence; this
+module attaches to each its metric, victim group, perpetrator, place and period, from the
+sentence first, then from what the text established before it: the section heading ("Second:
+ISIS"), the party a paragraph is about, a list's introduction ("by governorate:"), and the
+document's headline (its period and what it counts).
 
 Pure: text in, `Figure`s out.
 """
@@ -13,358 +14,101 @@ Pure: text in, `Figure`s out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cache
 
+from parsers.mentions import (
+    DIGITS,
+    Mention,
+    alternation,
+    find_mentions,
+    group_nouns,
+    place_re,
+    read_number,
+)
 from parsers.model import Figure, Locator
-from parsers.numbers import NUMBER_WORDS, parse_count, to_ascii_digits
 from parsers.periods import Period, find_periods
 from parsers.qualifiers import qualifier_before
 from parsers.text_units import Span, lines, sentences
 from parsers.vocabulary import vocabulary
 
-# ---------------------------------------------------------------------------------------------
-# Building blocks
-
-
-def _alias_regex(alias: str) -> str:
-    """A vocabulary alias as a regex: flexible spaces and hyphens, optional apostrophes."""
-    parts = []
-    for char in alias:
-        if char in " -":
-            parts.append(r"[\s\-]+")
-        elif char in "'’":
-            parts.append(r"['’]?")
-        else:
-            parts.append(re.escape(char))
-    return "".join(parts)
-
-
-@cache
-def _alternation(vocabulary_name: str) -> str:
-    aliases = {alias for entry in vocabulary(vocabulary_name).entries for alias in entry.aliases}
-    ordered = sorted(aliases, key=len, reverse=True)
-    return "|".join(_alias_regex(a) for a in ordered)
-
-
-_NUMBER_WORD_ALT = "|".join(
-    sorted((w for w in NUMBER_WORDS if w not in {"a", "an", "un", "une"}), key=len, reverse=True)
-)
-_WORD_NUMBER = (
-    rf"(?:(?:{_NUMBER_WORD_ALT})(?:(?:[\s-]+(?:and\s+)?)(?:{_NUMBER_WORD_ALT}|hundred|thousand))*)"
-)
-_DIGITS = r"\d{1,3}(?:[,.\u00a0\u202f\u2009 ]\d{3})+(?!\d)|\d+"
-# Numbers as written: digits (glued to a word is fine: "killing of87"), number words, and
-# "a"/"an"/"one" only before a singular noun (handled where used).
-NUMBER = rf"(?:(?<![\d.,])(?:{_DIGITS})|\b{_WORD_NUMBER}\b)"
-
-_FILLER = (
-    r"(?:(?:other|more|additional|further|syrian|iraqi|afghan|ukrainian|palestinian|innocent|"
-    r"unarmed|documented|local|displaced|civilian(?=\s+(?:men|women|children)))\s+){0,2}"
-)
-_TORTURE_TAIL = re.compile(
-    r"^[\s,]*(?:(?:victims?|people|persons|individuals|civilians|deaths?|cases?)\s+)?"
-    r"(?:(?:who|that)\s+)?(?:(?:have\s+|had\s+)?died\s+|deaths?\s+|died\s+)?"
-    r"(?:(?:under|due\s+to|from|because\s+of|as\s+a\s+result\s+of)\s+torture|tortured\s+to\s+death)",
-    re.IGNORECASE,
-)
-_NOT_A_COUNT_AFTER = re.compile(
-    r"^(?:\s*(?:%|percent|per\s*cent|pc\b)|-?\s*(?:page|pages)\b|\s+(?:reports?|years?|months?|"
-    r"weeks?|days?|hours?|minutes?|km|kilomet(?:er|re)s?|miles?|meters?|times|previous|"
-    r"of\s+(?:them|these|those)\s+(?:were|are)\s+(?:reports?)|th\b|st\b|nd\b|rd\b))",
-    re.IGNORECASE,
-)
-_RATE_AFTER = re.compile(
-    r"^\s*(?:a|per|every|each)\s+(?:day|week|month|hour)\b|^\s*(?:daily|weekly|monthly)\b"
-    r"|^\s*(?:are|were)\s+killed\s+(?:every|each|a|per)\s+(?:day|week|month)",
-    re.IGNORECASE,
-)
-_ID_BEFORE = re.compile(
-    r"(?:\bno\.?|\bnumber|#(?=$)|\bid|\bcode|\bphone|\btel\.?|\bfax|\+|\breport|\bresolution)\s*$",
-    re.IGNORECASE,
-)
-_KILLING_BEFORE = re.compile(
-    r"(?:\bkill(?:ed|ing)(?:\s+of)?|\bdeath\s+of|\bdeaths\s+of|\blives\s+of|\bdocumented|"
-    r"\bclaim(?:ed|s)?\s+the\s+lives\s+of|\bclaimed|\bthe\s+loss\s+of)\s*"
-    r"(?:(?:at\s+least|no\s+less\s+than|not\s+less\s+than|more\s+than|over|about|nearly|"
-    r"an\s+estimated|approximately|some|around)\s+)?$",
-    re.IGNORECASE,
-)
-_KILLED_AFTER = re.compile(
-    r"^\s+(?:(?:were|was|have\s+been|had\s+been|are)\s+)?(?:killed|died|dead|deaths|slain|"
-    r"murdered)\b",
-    re.IGNORECASE,
-)
 _BREAKDOWN_MARKER = re.compile(
     r"\b(?:including|includes|included|among\s+them|among\s+whom|of\s+whom|of\s+them|"
-    r"amongst\s+them|among\s+those|comprising|dont|بينهم|بينهن)\b|\(",
+    r"amongst\s+them|among\s+those|amongst\s+whom|comprising|dont|parmi\s+eux|parmi\s+elles|"
+    r"amongst\s+which|among\s+which|of\s+which)\b"
+    r"|بينهم|بينهن|\(",
     re.IGNORECASE,
 )
 _BREAKDOWN_END = re.compile(
-    r"\bin\s+addition\s+to\b|\bwhile\b|\bwhereas\b|\bbesides\b|;|\.\s", re.IGNORECASE
-)
-_HANDS_OF = re.compile(
-    r"\b(?:by|at\s+the\s+hands\s+of|by\s+the\s+hands\s+of|committed\s+by|perpetrated\s+by|"
-    r"attributed\s+to|par|على\s+يد|على\s+أيدي)\s+(?:the\s+)?$",
+    r"\bin\s+addition\s+to\b|\bwhile\b|\bwhereas\b|\bbesides\b|;|\.\s"
+    r"|\bnoting\s+that\b|\bat\s+the\s+hands\b",
     re.IGNORECASE,
 )
-_KILL_VERB = re.compile(r"\b(?:killed|kill|kills|killing|murdered|executed)\b", re.IGNORECASE)
+_AGENT_BEFORE = re.compile(
+    r"\b(?:by|at\s+the\s+hands\s+of|on\s+the\s+hands\s+of|by\s+the\s+hands\s+of|committed\s+by|"
+    r"perpetrated\s+by|attributed\s+to|caused\s+by|par|in|from|during)\s+(?:the\s+)?"
+    r"(?:(?:forces|strikes|attacks|bombardment)\s+(?:of|by)\s+(?:the\s+)?)?$|على\s+يد\s*$|على\s+أيدي\s*$",
+    re.IGNORECASE,
+)
+_STRONG_AGENT = re.compile(
+    r"\b(?:by|hands\s+of|par)\s+(?:the\s+)?$|على\s+يد|على\s+أيدي", re.IGNORECASE
+)
+_NOT_AN_AGENT = re.compile(
+    r"(?:\bconnected\s+to|\baffiliated\s+(?:to|with)|\bthan|\bagainst|\btargeting|\bfighting|"
+    r"\bcontrol\s+of|\bcontrolled\s+by|\bheld\s+by|\bwith|\bmembers\s+of|\bvictims\s+of|"
+    r"\bnot|\bsince|\bdefected\s+from|\bfled)\s+(?:the\s+)?(?:\w+\s+){0,1}$",
+    re.IGNORECASE,
+)
+_KILL_VERB = re.compile(
+    r"\b(?:killed|kill|kills|killing|murdered|executed|slew|tué|tuée|tués|ont\s+tué)\b|قتلت|قتل",
+    re.IGNORECASE,
+)
 _LIST_ITEM = re.compile(
-    r"^(?:[-–—•*·▪]\s*|\(?[a-z0-9]{1,2}[.)]\s+)?(?P<label>[^:\d]{2,80}?)\s*[:：]\s*"
+    r"^(?:[-–—•*·▪]\s*|\(?[a-z0-9]{1,2}[.)-]\s+)?(?P<label>[^:\d]{2,80}?)\s*[:：]\s*"
     r"(?P<qual>(?:at\s+least|no\s+less\s+than|more\s+than|over|about|nearly)\s+)?"
-    rf"(?P<num>{_DIGITS})\b(?P<rest>.*)$",
+    rf"(?P<num>{DIGITS})\b(?P<rest>.*)$",
     re.IGNORECASE,
 )
 _HEADING_ORDINAL = re.compile(
     r"^(?:(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b\s*[:\-–.]?"
-    r"|[IVX]{1,4}[.)]|[0-9]{1,2}[.)]|[A-H][.)])\s*",
+    r"|[IVX]{1,4}[.)-]|[0-9]{1,2}[.)]|[A-H][.)-])\s*",
     re.IGNORECASE,
 )
-
-
-@cache
-def _group_mention_re() -> re.Pattern[str]:
-    return re.compile(
-        rf"(?P<num>{NUMBER}|\b(?:a|an|one)\b)(?P<gap>\s*{_FILLER})(?P<group>{_alternation('victim_groups')})"
-        r"(?!\w)",
-        re.IGNORECASE,
-    )
-
-
-@cache
-def _bare_number_re() -> re.Pattern[str]:
-    return re.compile(NUMBER, re.IGNORECASE)
+_SUB_ORDINAL = re.compile(r"^[A-H][.)-]\s*")
+_LIST_MARKER = re.compile(r"^(?:[-–—•*·▪]|\(?[A-Ha-h0-9]{1,2}[.)-])\s*")
+_METRIC_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "casualties",
+        re.compile(
+            r"\b(?:deaths\s+and\s+injuries|killed\s+and\s+(?:wounded|injured)|"
+            r"dead\s+and\s+(?:wounded|injured))\b",
+            re.IGNORECASE,
+        ),
+    ),
+    ("died_under_torture", re.compile(r"tortur|التعذيب", re.IGNORECASE)),
+    ("casualties", re.compile(r"\bcasualt", re.IGNORECASE)),
+    ("injured", re.compile(r"\b(?:injur|wound|blessé)|جرحى|إصابة", re.IGNORECASE)),
+    ("detained", re.compile(r"\b(?:arrest|detain|detention|arrestation)", re.IGNORECASE)),
+    ("displaced", re.compile(r"\b(?:displac|déplac|fled\s+their\s+homes)|نزوح", re.IGNORECASE)),
+    (
+        "killed",
+        re.compile(
+            r"\b(?:kill|death|dead|died|die|lives|slain|murder|fatalit|toll|tués?|morts?|"
+            r"décès)|مقتل|قتل",
+            re.IGNORECASE,
+        ),
+    ),
+)
 
 
 @cache
 def _perpetrator_re() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{_alternation('perpetrators')})(?!\w)", re.IGNORECASE)
-
-
-@cache
-def _place_re() -> re.Pattern[str]:
-    return re.compile(rf"(?<!\w)(?:{_alternation('places')})(?!\w)", re.IGNORECASE)
-
-
-_SINGULAR_AFTER_ARTICLE = re.compile(
-    r"^\s*(?:woman|child|man|civilian|girl|boy|journalist|media\s+worker|media\s+activist|"
-    r"medic|doctor|nurse|person|individual|rebel|fighter|refugee|detainee)\b",
-    re.IGNORECASE,
-)
+    return re.compile(rf"(?<!\w)(?:{alternation('perpetrators')})(?!\w)", re.IGNORECASE)
 
 
 # ---------------------------------------------------------------------------------------------
-# Mentions
-
-
-@dataclass(frozen=True)
-class Mention:
-    """A count found in a sentence, before its attribution."""
-
-    start: int  # offsets in the sentence of the number
-    end: int
-    count: int
-    count_high: int | None
-    qualifier: str
-    group_raw: str | None  # the victim noun, None when the number has none ("killing of 61")
-    metric_hint: str | None  # a metric read right next to the number ("under torture")
-    span_end: int  # end of the whole mention (number, noun and tail)
-
-
-def _range_after(sentence: str, end: int) -> tuple[int, int] | None:
-    """A range's high end: "1,204 – 1,577" or "1,204 to 1,577" right after a number."""
-    match = re.match(rf"\s*(?:–|—|-|to)\s*({_DIGITS})(?!\d)", sentence[end:])
-    if not match:
-        return None
-    high = parse_count(match.group(1))
-    return (high, end + match.end()) if high is not None else None
-
-
-def _is_excluded(sentence: str, start: int, end: int, count: int) -> bool:
-    """Numbers that are never figures: percentages, page counts, ids, years, ordinals."""
-    after = sentence[end : end + 40]
-    before = sentence[max(0, start - 16) : start]
-    if _NOT_A_COUNT_AFTER.match(after) or _ID_BEFORE.search(before):
-        return True
-    if re.match(r"^\s*[/:]\s*\d", after) or re.search(r"\d[/:.]\s*$", before):
-        return True  # dates and times such as 12/03 or 10:30
-    return bool(1900 <= count <= 2100 and re.match(r"^\s*(?:[,.;)]|$)", after))
-
-
-def find_mentions(sentence: str) -> list[Mention]:
-    """Count mentions in one sentence, in order, without overlaps."""
-    mentions: list[Mention] = []
-    taken: list[tuple[int, int]] = []
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= s or a >= e for s, e in taken)
-
-    for match in _group_mention_re().finditer(sentence):
-        num_text = match.group("num")
-        start, end = match.span("num")
-        if num_text.lower() in {"a", "an"} and not _SINGULAR_AFTER_ARTICLE.match(sentence[end:]):
-            continue
-        count = parse_count(to_ascii_digits(num_text))
-        if count is None or not free(start, match.end()):
-            continue
-        if _is_excluded(sentence, start, end, count) or _RATE_AFTER.match(sentence[match.end() :]):
-            continue
-        count_high = None
-        qualifier, _ = qualifier_before(sentence[:start])
-        tail = _TORTURE_TAIL.match(sentence[match.end() :])
-        metric_hint = "died_under_torture" if tail else None
-        span_end = match.end() + (tail.end() if tail else 0)
-        if _RATE_AFTER.match(sentence[span_end:]):
-            continue
-        mentions.append(
-            Mention(
-                start,
-                end,
-                count,
-                count_high,
-                qualifier,
-                match.group("group"),
-                metric_hint,
-                span_end,
-            )
-        )
-        taken.append((start, span_end))
-
-    for match in _bare_number_re().finditer(sentence):
-        start, end = match.span()
-        if not free(start, end):
-            continue
-        count = parse_count(to_ascii_digits(match.group(0)))
-        if count is None or _is_excluded(sentence, start, end, count):
-            continue
-        ranged = _range_after(sentence, end)
-        if ranged and not free(end, ranged[1]):
-            # The high end is already a grouped mention: keep the low end bare, merged below.
-            mentions.append(Mention(start, end, count, None, "exact", None, None, end))
-            taken.append((start, end))
-            continue
-        after_end = ranged[1] if ranged else end
-        tail = _TORTURE_TAIL.match(sentence[after_end:])
-        killing_before = _KILLING_BEFORE.search(sentence[:start])
-        killed_after = _KILLED_AFTER.match(sentence[after_end:])
-        if not (tail or killing_before or killed_after or ranged):
-            continue
-        tail_end = after_end + (tail.end() if tail else 0)
-        if _RATE_AFTER.match(sentence[tail_end:]) or (
-            not tail and 1900 <= count <= 2100 and not ranged
-        ):
-            continue
-        group_raw = None
-        span_end = after_end
-        if ranged:
-            group_match = re.match(
-                rf"\s*{_FILLER}(?P<group>{_alternation('victim_groups')})(?!\w)",
-                sentence[after_end:],
-                re.IGNORECASE,
-            )
-            if group_match:
-                group_raw = group_match.group("group")
-                span_end = after_end + group_match.end()
-            elif not (killing_before or killed_after):
-                continue
-        qualifier = "range" if ranged else qualifier_before(sentence[:start])[0]
-        mentions.append(
-            Mention(
-                start,
-                end,
-                count,
-                ranged[0] if ranged else None,
-                qualifier,
-                group_raw,
-                "died_under_torture" if tail else None,
-                span_end + (tail.end() if tail else 0),
-            )
-        )
-        taken.append((start, span_end))
-
-    # Ranges whose low end was read as a grouped mention ("1,204 – 1,577 civilians").
-    mentions.sort(key=lambda m: m.start)
-    merged: list[Mention] = []
-    for mention in mentions:
-        if (
-            merged
-            and merged[-1].group_raw is None
-            and merged[-1].count_high is None
-            and mention.group_raw is not None
-            and re.fullmatch(r"\s*(?:–|—|-|to)\s*", sentence[merged[-1].end : mention.start])
-        ):
-            low = merged.pop()
-            mention = replace(
-                mention,
-                start=low.start,
-                count=low.count,
-                count_high=mention.count,
-                qualifier="range",
-            )
-        merged.append(mention)
-    return merged
-
-
-# ---------------------------------------------------------------------------------------------
-# Attribution
-
-
-@dataclass(frozen=True)
-class Found:
-    """A vocabulary phrase found in a sentence."""
-
-    start: int
-    end: int
-    raw: str
-
-
-def _find_all(pattern: re.Pattern[str], sentence: str) -> list[Found]:
-    return [Found(m.start(), m.end(), m.group(0)) for m in pattern.finditer(sentence)]
-
-
-def _perpetrator_for(
-    mention: Mention, perpetrators: list[Found], mentions: list[Mention], sentence: str
-) -> Found | None:
-    """The perpetrator a mention is attributed to within its sentence, if any.
-
-    A subject right before a killing verb ("P killed N") wins; then an agent phrase after the
-    mention ("N ... at the hands of P"); then the nearest perpetrator before it.
-    """
-    before = [p for p in perpetrators if p.end <= mention.start]
-    after = [p for p in perpetrators if p.start >= mention.span_end]
-    if before:
-        nearest = before[-1]
-        between = sentence[nearest.end : mention.start]
-        others = [m for m in mentions if nearest.end <= m.start < mention.start]
-        if _KILL_VERB.search(between) and not others:
-            return nearest
-    for candidate in after:
-        if _HANDS_OF.search(sentence[: candidate.start]):
-            return candidate
-    if before:
-        return before[-1]
-    return None
-
-
-def _metric_of_sentence(sentence: str) -> str | None:
-    """The casualty metric a sentence speaks of, from its verbs and nouns."""
-    lowered = sentence.lower()
-    if re.search(r"\b(?:injur(?:ed|ies|ing)|wounded|wounding)\b", lowered) and not re.search(
-        r"\bkill|\bdeath|\bdied", lowered
-    ):
-        return "injured"
-    if re.search(r"\b(?:arrest(?:s|ed)?|detain(?:ed|ees)?|detention)\b", lowered) and not re.search(
-        r"\bkill|\bdeath|\bdied", lowered
-    ):
-        return "detained"
-    if re.search(
-        r"\b(?:kill(?:ed|ing|ings|s)?|deaths?|died|dead|lives|slain|murder(?:ed)?|death\s+toll|"
-        r"victims|tués?|décès|morts?)\b|مقتل|قتل",
-        lowered,
-    ):
-        return "killed"
-    return None
+# Context carried through the text
 
 
 @dataclass(frozen=True)
@@ -376,228 +120,207 @@ class Heading:
     group_raw: str | None
 
 
-_SUB_ORDINAL = re.compile(r"^[A-H][.)]\s*")
-
-
-def read_heading(line: str) -> Heading | None:
-    """The heading a line is, or None when it is running text (or holds numbers)."""
-    text = line.strip()
-    if text.startswith("#"):  # a heading element of an HTML page (see readable_text)
-        body = text.lstrip("#").strip()
-        if re.search(r"\d", body):
-            return None
-        found = _perpetrator_re().search(body)
-        group = vocabulary("victim_groups").lookup(body) if len(body.split()) <= 3 else None
-        if group and not found:
-            return Heading(top_level=False, perpetrator_raw=None, group_raw=body)
-        return Heading(
-            top_level=True, perpetrator_raw=found.group(0) if found else None, group_raw=None
-        )
-    ordinal = _HEADING_ORDINAL.match(text)
-    if len(text) > 140 or (re.search(r"[.!?,;]$", text) and not ordinal):
-        return None
-    body = text[ordinal.end() :] if ordinal else text
-    if re.search(r"\d", body) or (ordinal and len(body) > 100):
-        return None
-    found = _perpetrator_re().search(body)
-    perpetrator = found.group(0) if found else None
-    if perpetrator is None and vocabulary("perpetrators").lookup(body.strip(" :.")):
-        perpetrator = body.strip(" :.")
-    group = re.fullmatch(rf"\s*(?:{_alternation('victim_groups')})\s*[:.]?\s*", body, re.IGNORECASE)
-    sub_level = bool(_SUB_ORDINAL.match(text))
-    if perpetrator and (ordinal or len(body.split()) <= 8):
-        return Heading(top_level=not sub_level, perpetrator_raw=perpetrator, group_raw=None)
-    if group:
-        return Heading(top_level=False, perpetrator_raw=None, group_raw=group.group(0).strip(" :."))
-    if ordinal:
-        return Heading(top_level=not sub_level, perpetrator_raw=None, group_raw=None)
-    return None
-
-
-# ---------------------------------------------------------------------------------------------
-# The parser
-
-
 @dataclass
 class _Context:
-    """What carries across lines: the heading's perpetrator and group, the last main group."""
+    """What carries across lines: the section's perpetrator and group, the last metric, the
+    group the text was last counting, and the document's defaults."""
 
     perpetrator: str | None = None
     group: str | None = None
     main_group: str | None = None
     metric: str | None = None
+    agent: str | None = None  # the party the current paragraph is about
+    last_metric: str | None = None  # what the last count counted
+    document_metric: str | None = None
+    document_group: str | None = None
+    list_group: str | None = None
+    list_metric: str | None = None
+    defaults: dict[str, object] = field(default_factory=dict)
 
 
-def _snippet(sentence: str, start: int, end: int, limit: int = 280) -> str:
-    if len(sentence) <= limit:
-        return sentence
-    left = max(0, start - limit // 2)
-    right = min(len(sentence), max(end, left + limit))
-    return (
-        ("…" if left else "")
-        + sentence[left:right].strip()
-        + ("…" if right < len(sentence) else "")
+def read_heading(line: str) -> Heading | None:
+    """The heading a line is, or None when it is running text (or holds numbers)."""
+    text = line.strip()
+    marked = text.startswith("#")  # a heading element of an HTML page (see readable_text)
+    if marked:
+        text = text.lstrip("#").strip()
+    ordinal = _HEADING_ORDINAL.match(text)
+    body = text[ordinal.end() :] if ordinal else text
+    if re.search(r"\d", body) or not body.strip() or find_mentions(body):
+        return None
+    words = len(body.split())
+    short_plain_line = words <= 12 and not re.search(r"[.,;?!]$", text)
+    if not (marked or ordinal or short_plain_line) or (ordinal and words > 16):
+        return None
+    found = _agents(body)
+    perpetrator = found[-1].raw if found else None  # "Groups affiliated to ... (ISIS)"
+    if perpetrator is None and vocabulary("perpetrators").lookup(body.strip(" :.-")):
+        perpetrator = body.strip(" :.-")
+    group = vocabulary("victim_groups").find(body) if words <= 3 and not perpetrator else None
+    sub_level = bool(_SUB_ORDINAL.match(text))
+    if body.rstrip().endswith(":") and not (ordinal or marked):
+        return None  # a list introduction, not a heading
+    if group:
+        return Heading(top_level=False, perpetrator_raw=None, group_raw=body.strip(" :.-"))
+    return Heading(top_level=not sub_level, perpetrator_raw=perpetrator, group_raw=None)
+
+
+# ---------------------------------------------------------------------------------------------
+# Attribution of one mention
+
+
+@dataclass(frozen=True)
+class Found:
+    """A vocabulary phrase found in a sentence."""
+
+    start: int
+    end: int
+    raw: str
+
+
+def _agents(sentence: str) -> list[Found]:
+    """Perpetrator phrases of a sentence that can be the one who killed: not "fighting
+    ISIS", not the "ISIS" of "ISIS fighters" (who were killed)."""
+    victims = [(start, end) for start, end, _ in group_nouns(sentence)]
+    return [
+        Found(m.start(), m.end(), m.group(0))
+        for m in _perpetrator_re().finditer(sentence)
+        if not _NOT_AN_AGENT.search(sentence[: m.start()])
+        and not any(start <= m.start() < end for start, end in victims)
+    ]
+
+
+def _perpetrator_for(
+    mention: Mention, agents: list[Found], mentions: list[Mention], sentence: str
+) -> Found | None:
+    """The perpetrator of a mention within its sentence: a subject before a killing verb
+    ("P killed N"), else an agent phrase after it with no other count in between ("N ... at
+    the hands of P"), else the nearest party named before it."""
+    before = [p for p in agents if p.end <= mention.start]
+    after = [p for p in agents if p.start >= mention.span_end]
+    if before:
+        nearest = before[-1]
+        between = sentence[nearest.end : mention.start]
+        others = [m for m in mentions if nearest.end <= m.start < mention.start]
+        if _KILL_VERB.search(between) and not others and not re.search(r"[;.]", between):
+            return nearest
+    for candidate in after:
+        others = [m for m in mentions if mention.span_end <= m.start < candidate.start]
+        prefix = sentence[: candidate.start]
+        agent_phrase = _AGENT_BEFORE.search(prefix) or (
+            re.search(r"strike|air|bomb|campaign|shell", candidate.raw, re.IGNORECASE)
+            and re.search(r"\b(?:of|in|from)\s+(?:\S+\s+){0,3}$", prefix)
+        )
+        own_verbs = any(
+            re.match(
+                r"\s+(?:\w+\s+){0,3}?(?:were|was)?\s*(?:killed|died)\b", sentence[m.span_end :]
+            )
+            for m in others
+        )
+        if (
+            agent_phrase
+            and not own_verbs
+            and (not others or all(_in_breakdown_of(m, mention, sentence) for m in others))
+        ):
+            return candidate
+        break
+    if before and not re.search(
+        r"\bwhile\b|\bwhereas\b|;", sentence[before[-1].end : mention.start]
+    ):
+        return before[-1]
+    return None
+
+
+def _in_breakdown_of(other: Mention, main: Mention, sentence: str) -> bool:
+    return any(s <= other.start < e and s >= main.start for s, e in _breakdown_spans(sentence))
+
+
+def _local_metric(sentence: str, mention: Mention, mentions: list[Mention]) -> str | None:
+    """The metric written nearest to the mention, within its clause if the clause names one,
+    else within the sentence. A count's own noun may say it ("casualties", "detainees"); the
+    words of other counts ("... and 10 victims of torture") say nothing about this one."""
+    if mention.group_raw and re.search(r"casualt", mention.group_raw, re.IGNORECASE):
+        return "casualties"
+    clause_start = max(
+        [m.end() for m in re.finditer(r"[;.]\s|\bwhile\b|\bwhereas\b", sentence[: mention.start])]
+        or [0]
+    )
+    clause_end_match = re.search(
+        r"[;.](?:\s|$)|\bwhile\b|\bwhereas\b", sentence[mention.span_end :]
+    )
+    clause_end = mention.span_end + clause_end_match.start() if clause_end_match else len(sentence)
+    others = [(m.start, m.span_end) for m in mentions if m is not mention]
+    return _nearest_metric(sentence, mention, others, clause_start, clause_end) or _nearest_metric(
+        sentence, mention, others, 0, len(sentence)
     )
 
 
-def extract_figures(
-    text: str,
-    *,
-    published: date | None = None,
-    default_period: Period | None = None,
-    locator_kind: str = "text",
-    page: int | None = None,
-    base_offset: int = 0,
-) -> list[Figure]:
-    """All casualty figures stated in a text, in reading order.
+_DEATH_FAMILY = {"died_under_torture", "casualties", "injured", "killed"}
 
-    `default_period` (usually the title's period) applies to figures whose sentence and
-    paragraph name none; `base_offset` shifts character spans when the text is one piece of a
-    larger one (a PDF page).
-    """
-    figures: list[Figure] = []
-    context = _Context()
-    for line in lines(text):
-        heading = read_heading(line.text)
-        if heading is not None:
-            if heading.top_level:
-                context = _Context(perpetrator=heading.perpetrator_raw, metric=context.metric)
-            elif heading.group_raw:
-                context.group = heading.group_raw
-            continue
-        if line.text.startswith("# "):  # a heading with figures: read it as a sentence
-            line = Span(line.text[2:], line.start + 2)
-        list_figures = _list_item_figures(
-            line, context, published, default_period, locator_kind, page, base_offset, len(figures)
-        )
-        if list_figures is not None:
-            figures.extend(list_figures)
-            continue
-        if line.text.endswith(":") and not find_mentions(line.text):
-            _read_list_intro(line.text, context)
-            continue
-        for sentence in sentences(line):
-            figures.extend(
-                _sentence_figures(
-                    sentence,
-                    context,
-                    published,
-                    default_period,
-                    locator_kind,
-                    page,
-                    base_offset,
-                    len(figures),
-                )
-            )
-    return figures
+
+def _nearest_metric(
+    sentence: str, mention: Mention, others: list[tuple[int, int]], start: int, end: int
+) -> str | None:
+    found: list[tuple[int, int, str]] = []
+    for rank, (metric, pattern) in enumerate(_METRIC_WORDS):
+        for match in pattern.finditer(sentence, start, end):
+            if any(a <= match.start() < b for a, b in others):
+                continue
+            inside = mention.start <= match.start() < mention.span_end
+            if inside:
+                distance = 0
+            elif match.start() < mention.start:
+                distance = max(0, mention.start - match.end())
+            else:
+                distance = max(0, match.start() - mention.span_end)
+            if metric == "died_under_torture":
+                distance = max(0, distance - 30)  # the more specific word wins when close
+            found.append((distance, rank, metric))
+    if any(metric in _DEATH_FAMILY for _, _, metric in found):
+        found = [f for f in found if f[2] in _DEATH_FAMILY]  # "detention centres" is a place
+    return min(found)[2] if found else None
 
 
 def _period_for(
-    sentence: Span, mention: Mention, periods: list[tuple[int, int, Period]], default: Period | None
+    mention: Mention, periods: list[tuple[int, int, Period]], fallback: Period | None
 ) -> Period | None:
+    """The period written nearest to the mention in its sentence, else the fallback."""
     if not periods:
-        return default
-    after = [p for p in periods if p[0] >= mention.span_end]
-    chosen = after[0] if after else periods[-1]
-    return chosen[2]
+        return fallback
+    scored = []
+    for start, end, period in periods:
+        if start >= mention.span_end:
+            distance = start - mention.span_end
+        else:
+            distance = mention.start - end + 25  # a period after the count reads more naturally
+        scored.append((max(distance, 0), start, period))
+    return min(scored, key=lambda item: (item[0], item[1]))[2]
 
 
-def _sentence_figures(
-    sentence: Span,
-    context: _Context,
-    published: date | None,
-    default_period: Period | None,
-    locator_kind: str,
-    page: int | None,
-    base_offset: int,
-    index_offset: int,
-) -> list[Figure]:
-    text = sentence.text
-    mentions = find_mentions(text)
-    if not mentions:
-        return []
-    sentence_metric = _metric_of_sentence(text) or context.metric
-    context.metric = sentence_metric
-    perpetrators = _find_all(_perpetrator_re(), text)
-    places = _find_all(_place_re(), text)
-    periods = find_periods(text, published)
-    breakdown_spans = _breakdown_spans(text)
-
-    figures: list[Figure] = []
-    main_index: int | None = None
-    main_group: str | None = None
-    main_count: int | None = None
-    for mention in mentions:
-        in_breakdown = any(s <= mention.start < e for s, e in breakdown_spans)
-        metric = mention.metric_hint or sentence_metric
-        if metric is None:
-            continue
-        group_raw = mention.group_raw
-        if group_raw is not None and context.group and _is_generic_group(group_raw):
-            group_raw = context.group
-        if group_raw is None:
-            group_raw = (
-                main_group
-                if in_breakdown and main_group
-                else (context.group or context.main_group or "people")
-            )
-        perpetrator = _perpetrator_for(mention, perpetrators, mentions, text)
-        perpetrator_raw = perpetrator.raw if perpetrator else context.perpetrator
-        place = _place_for(mention, places, text)
-        period = _period_for(sentence, mention, periods, default_period)
-        parent = None
-        parent_note = None
-        if in_breakdown and main_index is not None and mention.count <= (main_count or 0):
-            parent = index_offset + main_index
-            parent_note = f"part of {main_count} {main_group}"
-        start = base_offset + sentence.start + mention.start
-        end = base_offset + sentence.start + mention.span_end
-        locator = Locator(
-            kind=locator_kind,  # type: ignore[arg-type]
-            page=page,
-            char_start=start,
-            char_end=end,
-            parent_note=parent_note,
-        )
-        figures.append(
-            Figure(
-                metric=metric,
-                count=mention.count,
-                count_high=mention.count_high,
-                qualifier=mention.qualifier,
-                victim_raw=group_raw,
-                perpetrator_raw=perpetrator_raw,
-                period_raw=period.raw if period else None,
-                place_raw=place,
-                locator=locator,
-                snippet=_snippet(text, mention.start, mention.span_end),
-                parent=parent,
-                attribution=_attribution(text, perpetrator),
-            )
-        )
-        if not in_breakdown:
-            main_index = len(figures) - 1
-            main_group = group_raw
-            main_count = mention.count
-            context.main_group = group_raw
-    return figures
+def _place_for(mention: Mention, places: list[Found], sentence: str) -> str | None:
+    """The place of a mention: a place list entry, or one "in <place>" in the sentence."""
+    if mention.place_raw:
+        return mention.place_raw
+    before = [p for p in places if p.end <= mention.start and mention.start - p.end <= 3]
+    if before:
+        return before[-1].raw
+    located = [
+        p
+        for p in places
+        if re.search(r"\b(?:in|of|at|à|de|dans)\s+(?:the\s+|la\s+)?$", sentence[: p.start], re.I)
+    ]
+    if len({p.raw.lower() for p in located}) == 1:
+        return located[0].raw
+    return None
 
 
-def _read_list_intro(text: str, context: _Context) -> None:
-    """A line introducing a list ("Civilian deaths by governorate in April 2024:") sets the
-    victim group and metric of the items that follow."""
-    found = vocabulary("victim_groups").find(text)
-    if found:
-        context.group = found[1]
-    metric = _metric_of_sentence(text)
-    if metric:
-        context.metric = metric
-    context.main_group = None
-
-
-def _is_generic_group(raw: str) -> bool:
-    """Nouns such as "people" or "victims" that a heading ("A. Civilians") makes precise."""
-    return vocabulary("victim_groups").lookup(raw) == "people"
+def _attribution(sentence: str, perpetrator: Found | None) -> str:
+    if perpetrator is None:
+        return "stated"
+    window = sentence[max(0, perpetrator.start - 40) : perpetrator.end].lower()
+    if re.search(r"believed|we believe|suspected|likely|presumably|probably", window):
+        return "believed"
+    return "stated"
 
 
 def _breakdown_spans(sentence: str) -> list[tuple[int, int]]:
@@ -613,40 +336,218 @@ def _breakdown_spans(sentence: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _place_for(mention: Mention, places: list[Found], sentence: str) -> str | None:
-    """The place named for a mention: "Idlib 12" right before it, else one "in <place>"."""
-    before = [p for p in places if p.end <= mention.start and mention.start - p.end <= 3]
-    if before:
-        return before[-1].raw
-    located = [
-        p
-        for p in places
-        if re.search(r"\b(?:in|of|at)\s+(?:the\s+)?$", sentence[: p.start], re.IGNORECASE)
-    ]
-    distinct = {p.raw.lower() for p in located}
-    if len(distinct) == 1:
-        return located[0].raw
+def _is_generic_group(raw: str) -> bool:
+    """Nouns such as "people" or "victims" that a heading ("A. Civilians") makes precise."""
+    return vocabulary("victim_groups").lookup(raw) == "people"
+
+
+def _snippet(sentence: str, start: int, end: int, limit: int = 280) -> str:
+    if len(sentence) <= limit:
+        return sentence
+    left = max(0, start - limit // 2)
+    right = min(len(sentence), max(end, left + limit))
+    prefix = "…" if left else ""
+    suffix = "…" if right < len(sentence) else ""
+    return prefix + sentence[left:right].strip() + suffix
+
+
+# ---------------------------------------------------------------------------------------------
+# Sentences, list items, documents
+
+
+@dataclass(frozen=True)
+class _Where:
+    """Where figures are being read: locator kind, page, offset of the text in its page."""
+
+    kind: str
+    page: int | None
+    base_offset: int
+    published: date | None
+    default_period: Period | None
+
+
+def _sentence_figures(
+    sentence: Span,
+    context: _Context,
+    where: _Where,
+    index_offset: int,
+    in_list: bool = False,
+) -> list[Figure]:
+    text = sentence.text
+    mentions = find_mentions(text, in_list=in_list)
+    if not mentions:
+        _learn_topic(text, context)
+        return []
+    agents = _agents(text)
+    places = [Found(m.start(), m.end(), m.group(0)) for m in place_re().finditer(text)]
+    periods = find_periods(text, where.published)
+    breakdowns = _breakdown_spans(text)
+    nouns = group_nouns(text)
+
+    figures: list[Figure] = []
+    main: tuple[int, Mention, str, Period | None] | None = None  # index, mention, group, period
+    sentence_agent: str | None = None
+    for mention in mentions:
+        in_breakdown = main is not None and any(
+            s <= mention.start < e and s >= main[1].start for s, e in breakdowns
+        )
+        previous = figures[-1] if figures else None
+        if in_breakdown and main is not None and not mention.metric_hint:
+            metric: str | None = figures[main[0] - index_offset].metric
+        elif previous is not None and _continues_previous(text, mentions, mention):
+            metric = mention.metric_hint or previous.metric  # "14 à Hama, 12 à Deir Al Zour"
+        else:
+            metric = (
+                mention.metric_hint
+                or _local_metric(text, mention, mentions)
+                or context.list_metric
+                or context.metric
+                or context.document_metric
+            )
+        if metric is None:
+            continue
+        if metric == "killed" and "died_under_torture" in (
+            context.document_metric,
+            context.list_metric,
+        ):
+            metric = "died_under_torture"  # torture reports say "killed" for torture deaths
+        group_raw = mention.group_raw
+        if group_raw is not None and _is_generic_group(group_raw):
+            group_raw = (
+                context.group
+                or (main[2] if in_breakdown and main else None)
+                or _specific_noun_before(text, nouns, mention, mentions)
+                or (context.document_group if metric == "casualties" else None)
+                or group_raw
+            )
+        if group_raw is None:
+            group_raw = _group_for_bare(mention, text, nouns, main, in_breakdown, context)
+            if metric == "casualties" and _is_generic_group(group_raw) and context.document_group:
+                group_raw = context.document_group
+        perpetrator = _perpetrator_for(mention, agents, mentions, text)
+        if perpetrator is not None:
+            perpetrator_raw: str | None = perpetrator.raw
+        elif in_breakdown and main is not None:
+            perpetrator_raw = figures[main[0] - index_offset].perpetrator_raw
+        else:
+            perpetrator_raw = sentence_agent or context.agent or context.perpetrator
+        if in_breakdown and main is not None and not _period_near(mention, periods):
+            period = main[3]
+        else:
+            period = _period_for(mention, periods, where.default_period)
+        parent = None
+        parent_note = None
+        if in_breakdown and main is not None and mention.count <= main[1].count:
+            parent = main[0]
+            parent_note = f"part of {main[1].count} {main[2]}"
+        locator = Locator(
+            kind=where.kind,  # type: ignore[arg-type]
+            page=where.page,
+            char_start=where.base_offset + sentence.start + mention.start,
+            char_end=where.base_offset + sentence.start + mention.span_end,
+            parent_note=parent_note,
+        )
+        figures.append(
+            Figure(
+                metric=metric,
+                count=mention.count,
+                count_high=mention.count_high,
+                qualifier=mention.qualifier,
+                victim_raw=group_raw,
+                perpetrator_raw=perpetrator_raw,
+                period_raw=None,
+                place_raw=_place_for(mention, places, text),
+                locator=locator,
+                snippet=_snippet(text, mention.start, mention.span_end),
+                parent=parent,
+                attribution=_attribution(text, perpetrator),
+            ).with_period(period)
+        )
+        if perpetrator is not None and not in_breakdown:
+            sentence_agent = perpetrator.raw
+        if not in_breakdown:
+            main = (index_offset + len(figures) - 1, mention, group_raw, period)
+            context.main_group = group_raw
+        context.metric = metric if metric != "died_under_torture" else context.metric
+        context.last_metric = metric
+    if sentence_agent:
+        context.agent = sentence_agent
+    return figures
+
+
+def _specific_noun_before(
+    text: str, nouns: list[tuple[int, int, str]], mention: Mention, mentions: list[Mention]
+) -> str | None:
+    """A precise group named earlier in the clause for a vague count ("among Syrian rebels
+    ..., with 279 dead"); the nouns of other counts do not count."""
+    boundaries = re.finditer(r"[;.]\s|\bwhile\b|\bwhereas\b", text[: mention.start])
+    clause_start = max([m.end() for m in boundaries] or [0])
+    for start, end, raw in reversed(nouns):
+        if end > mention.start or start < clause_start or mention.start - end > 100:
+            continue
+        if any(m.start <= start < m.span_end for m in mentions) or _is_generic_group(raw):
+            continue
+        return raw
     return None
 
 
-def _attribution(sentence: str, perpetrator: Found | None) -> str:
-    if perpetrator is None:
-        return "stated"
-    window = sentence[max(0, perpetrator.start - 40) : perpetrator.end].lower()
-    if re.search(r"believed|we believe|suspected|likely|presumably|probably", window):
-        return "believed"
-    return "stated"
+def _continues_previous(text: str, mentions: list[Mention], mention: Mention) -> bool:
+    """A count written without its own words right after another ("..., and four at the
+    hands of ...", "20 ... in Rural Damascus, 14 in Hama"): it counts the same thing."""
+    if mention.group_raw is not None and not _is_generic_group(mention.group_raw):
+        return False
+    earlier = [m for m in mentions if m.span_end <= mention.start]
+    if not earlier:
+        return False
+    between = text[earlier[-1].span_end : mention.start]
+    return (
+        len(between) <= 80
+        and not re.search(r"[;.]", between)
+        and not any(pattern.search(between) for _, pattern in _METRIC_WORDS)
+    )
+
+
+def _period_near(mention: Mention, periods: list[tuple[int, int, Period]]) -> bool:
+    return any(0 <= start - mention.span_end <= 12 for start, _, _ in periods)
+
+
+def _group_for_bare(
+    mention: Mention,
+    text: str,
+    nouns: list[tuple[int, int, str]],
+    main: tuple[int, Mention, str, Period | None] | None,
+    in_breakdown: bool,
+    context: _Context,
+) -> str:
+    """The victim group of a count written without one ("the killing of 61")."""
+    if in_breakdown and main is not None:
+        return main[2]
+    if context.list_group:
+        return context.list_group
+    before = [n for n in nouns if n[1] <= mention.start and not re.search(r"\d\s*$", text[: n[0]])]
+    if before and not _is_generic_group(before[-1][2]):
+        return before[-1][2]
+    clause_start = max([m.end() for m in re.finditer(r"[;.]\s", text[: mention.start])] or [0])
+    if before and before[-1][0] >= clause_start and mention.start - before[-1][1] <= 100:
+        return before[-1][2]  # "The number of victims who died ... was 344"
+    return (
+        context.group
+        or context.main_group
+        or context.document_group
+        or (before[-1][2] if before else "people")
+    )
+
+
+def _learn_topic(text: str, context: _Context) -> None:
+    """A sentence without counts can still say what the paragraph counts ("The number of
+    civilians killed in Afghanistan ...")."""
+    nouns = group_nouns(text)
+    if nouns and not _is_generic_group(nouns[0][2]):
+        context.main_group = nouns[0][2]
 
 
 def _list_item_figures(
-    line: Span,
-    context: _Context,
-    published: date | None,
-    default_period: Period | None,
-    locator_kind: str,
-    page: int | None,
-    base_offset: int,
-    index_offset: int,
+    line: Span, context: _Context, where: _Where, index_offset: int
 ) -> list[Figure] | None:
     """A dash or colon list item ("– Regime forces: 61", "Idlib: 7", "Media workers: 3 media
     workers including one woman"); None if the line is not one."""
@@ -654,27 +555,29 @@ def _list_item_figures(
     if not match:
         return None
     label = match.group("label").strip(" -–—•*")
-    count = parse_count(match.group("num"))
+    count = read_number(match.group("num"))
     perpetrator = _perpetrator_re().search(label)
-    place = _place_re().fullmatch(label.strip())
-    group = re.fullmatch(rf"(?:{_alternation('victim_groups')})", label.strip(), re.IGNORECASE)
-    if count is None or not (perpetrator or place or group):
+    place = place_re().fullmatch(label.strip())
+    group = re.fullmatch(rf"(?:{alternation('victim_groups')})", label.strip(), re.IGNORECASE)
+    if perpetrator is None and vocabulary("perpetrators").lookup(label):
+        perpetrator_raw: str | None = label
+    else:
+        perpetrator_raw = perpetrator.group(0) if perpetrator else None
+    if count is None or not (perpetrator_raw or place or group):
         return None
-    item_context = _Context(
-        perpetrator=perpetrator.group(0) if perpetrator else context.perpetrator,
-        group=group.group(0) if group else (context.group or context.main_group),
-        metric=context.metric or "killed",
+    item_context = replace(
+        context,
+        perpetrator=perpetrator_raw or context.perpetrator,
+        agent=None if perpetrator_raw else context.agent,
+        group=group.group(0) if group else (context.list_group or context.group),
+        metric=context.list_metric or context.metric or context.document_metric or "killed",
     )
     place_raw = place.group(0) if place else None
     number_start = match.start("qual") if match.group("qual") else match.start("num")
     item = Span(line.text[number_start:], line.start + number_start)
-    figures = _sentence_figures(
-        item, item_context, published, default_period, locator_kind, page, base_offset, index_offset
-    )
+    figures = _sentence_figures(item, item_context, where, index_offset, in_list=True)
     if figures and figures[0].count == count:
         return [replace(f, place_raw=f.place_raw or place_raw, snippet=line.text) for f in figures]
-    start = base_offset + line.start + match.start("num")
-    end = base_offset + line.start + match.end("num")
     qualifier, _ = qualifier_before(match.group("qual") or "")
     return [
         Figure(
@@ -683,9 +586,152 @@ def _list_item_figures(
             qualifier=qualifier,
             victim_raw=item_context.group or "people",
             perpetrator_raw=item_context.perpetrator,
-            period_raw=default_period.raw if default_period else None,
+            period_raw=None,
             place_raw=place_raw,
-            locator=Locator(kind=locator_kind, page=page, char_start=start, char_end=end),  # type: ignore[arg-type]
+            locator=Locator(
+                kind=where.kind,  # type: ignore[arg-type]
+                page=where.page,
+                char_start=where.base_offset + line.start + match.start("num"),
+                char_end=where.base_offset + line.start + match.end("num"),
+            ),
             snippet=line.text,
-        )
+        ).with_period(where.default_period)
     ]
+
+
+def _read_list_intro(text: str, context: _Context) -> None:
+    """A line introducing a list ("Toll of victims ... distributed on the governorates",
+    "Civilian deaths by governorate in April 2024:") sets what its items count."""
+    found = vocabulary("victim_groups").find(text)
+    context.list_group = found[1] if found and found[0] != "people" else context.list_group
+    for metric, pattern in _METRIC_WORDS:
+        if pattern.search(text):
+            context.list_metric = metric
+            break
+    else:
+        context.list_metric = context.last_metric  # "... distributed as follows:"
+    context.main_group = None
+    context.agent = None
+
+
+def document_defaults(text: str) -> tuple[str | None, str | None]:
+    """What a document counts, from its headline (a first line without a full stop): the
+    metric (torture reports, casualty reports) and the group (civilians)."""
+    first = next((line.strip() for line in text.splitlines() if line.strip()), "")
+    if not first or re.search(r"[.!?]$", first) or len(first.split()) > 30:
+        return None, None
+    metric = None
+    if re.search(r"tortur|التعذيب", first, re.IGNORECASE) and not re.search(
+        r"civilian|massacre|مدني", first, re.IGNORECASE
+    ):
+        metric = "died_under_torture"
+    elif re.search(r"\bcasualt", first, re.IGNORECASE):
+        metric = "casualties"
+    found = vocabulary("victim_groups").find(first)
+    group = found[1] if found and found[0] == "civilians" else None
+    return metric, group
+
+
+def extract_figures(
+    text: str,
+    *,
+    published: date | None = None,
+    default_period: Period | None = None,
+    locator_kind: str = "text",
+    page: int | None = None,
+    base_offset: int = 0,
+) -> list[Figure]:
+    """All casualty figures stated in a text, in reading order.
+
+    `default_period` (usually the headline's period) applies to figures whose sentence names
+    none; `base_offset` shifts character spans when the text is one piece of a larger one (a
+    PDF page).
+    """
+    where = _Where(locator_kind, page, base_offset, published, default_period)
+    document_metric, document_group = document_defaults(text)
+    context = _Context(document_metric=document_metric, document_group=document_group)
+    figures: list[Figure] = []
+    located: set[int] = set()
+    for line in lines(text):
+        context.agent = None  # a new paragraph
+        heading = read_heading(line.text)
+        if heading is not None:
+            if heading.top_level:
+                context = _Context(
+                    perpetrator=heading.perpetrator_raw,
+                    metric=context.metric,
+                    last_metric=context.last_metric,
+                    document_metric=context.document_metric,
+                    document_group=context.document_group,
+                )
+            elif heading.group_raw:
+                context.group = heading.group_raw
+            if _heading_starts_list(line.text):
+                _read_list_intro(line.text, context)
+            continue
+        if line.text.startswith("# "):  # a heading with figures: read it as a sentence
+            line = Span(line.text[2:], line.start + 2)
+        list_figures = _list_item_figures(line, context, where, len(figures))
+        if list_figures is not None:
+            located.update(range(len(figures), len(figures) + len(list_figures)))
+            figures.extend(list_figures)
+            continue
+        if line.text.rstrip().endswith(":") and not find_mentions(line.text):
+            _read_list_intro(line.text, context)
+            continue
+        listing = bool(context.list_metric or context.list_group)
+        in_list = listing and _is_short_list_line(line)
+        if listing and not in_list and not _LIST_MARKER.match(line.text):
+            context.list_group = context.list_metric = None
+        for sentence in sentences(line):
+            found = _sentence_figures(sentence, context, where, len(figures), in_list)
+            if in_list or place_re().search(sentence.text):
+                located.update(range(len(figures), len(figures) + len(found)))
+            figures.extend(found)
+    return attribute_leftovers(figures, located)
+
+
+def attribute_leftovers(figures: list[Figure], located: set[int]) -> list[Figure]:
+    """A figure the text attributes to no one, stated after the all-parties total of the same
+    claim and smaller than it, is not that total: it is the part left to unidentified or
+    other parties ("781 civilians were killed ... the report also documented 188 civilians
+    who drowned or died in unclaimed bombings"). Its breakdowns follow it. Figures of a
+    place list (`located`) are parts of the total by place, not leftovers."""
+    result = list(figures)
+    totals: list[Figure] = []
+    for index, figure in enumerate(result):
+        if figure.parent is not None and result[figure.parent].perpetrator_raw == "other parties":
+            if figure.perpetrator_raw is None:
+                result[index] = replace(figure, perpetrator_raw="other parties",
+                                        attribution="unknown")  # fmt: skip
+            continue
+        if figure.perpetrator_raw is not None or figure.parent is not None or index in located:
+            continue
+        earlier_total = next(
+            (
+                t
+                for t in totals
+                if t.metric == figure.metric
+                and t.victim_raw.lower() == figure.victim_raw.lower()
+                and (t.period_start, t.period_end) == (figure.period_start, figure.period_end)
+                and t.place_raw == figure.place_raw
+                and t.count > figure.count
+            ),
+            None,
+        )
+        if earlier_total is not None:
+            result[index] = replace(figure, perpetrator_raw="other parties", attribution="unknown")
+        else:
+            totals.append(figure)
+    return result
+
+
+def _heading_starts_list(text: str) -> bool:
+    return bool(
+        re.search(r"\b(?:distributed|by\s+governorate|as\s+follows|breakdown)\b", text, re.I)
+    )
+
+
+def _is_short_list_line(line: Span) -> bool:
+    """A line of a list under an introduction: short, a place or party with a number."""
+    return len(line.text.split()) <= 6 and bool(re.search(r"\d", line.text))

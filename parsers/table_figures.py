@@ -230,11 +230,11 @@ def figures_from_grid(
                 qualifier=value.qualifier,
                 victim_raw=victim_raw,
                 perpetrator_raw=perpetrator_raw,
-                period_raw=period.raw if period else None,
+                period_raw=None,
                 place_raw=place_raw,
                 locator=cell_locator(grid_row, col),
                 snippet=snippet,
-            )
+            ).with_period(period)
             row_figures.append(figure)
         figures.extend(_link_subgroups(row_figures, first_index=len(figures)))
     return figures

@@ -32,6 +32,14 @@ TESTS = Path(__file__).resolve().parent
 sys.path.insert(0, str(TESTS / "site"))  # the site generator, importable as `generate`
 
 CORPUS = TESTS.parent.parent / "shared" / "corpus"
+REPORTS: list[str] = []  # figures measured by tests, printed at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if REPORTS:
+        terminalreporter.section("figures measured")
+        for line in REPORTS:
+            terminalreporter.write_line(line)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

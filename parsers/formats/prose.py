@@ -7,18 +7,22 @@ from parsers.html_document import read_html, readable_text
 from parsers.media import HTML, PDF, TEXT, decode_text
 from parsers.model import Document, Figure, shift_parents
 from parsers.pdf_document import fix_rtl, open_pdf, pages
-from parsers.periods import Period, period_of_title
+from parsers.periods import Period, find_periods, period_of_title
 from parsers.prose_grammar import extract_figures
 from parsers.registry import Parser
 from parsers.text_units import reflow
 
 
 def _default_period(title: str | None, text: str, document: Document) -> Period | None:
-    """The document's reporting period: from its title, else from its first line."""
+    """The document's reporting period: from its title, else its first line, else the first
+    period its opening paragraph names (press releases state it in the first sentence)."""
     first_line = next((line for line in text.splitlines() if line.strip()), "")
-    return period_of_title(title, document.published) or period_of_title(
-        first_line[:200], document.published
-    )
+    for candidate in (title, first_line[:200]):
+        period = period_of_title(candidate, document.published)
+        if period is not None:
+            return period
+    found = find_periods(text[:400], document.published)
+    return found[0][2] if found else None
 
 
 def parse(document: Document) -> list[Figure]:
