@@ -59,6 +59,11 @@ _SINCE_RE = re.compile(
     rf"(?:since|from)\s+{_date_pattern('a')}(?:\s+(?:until|to|up to)\s+(?:now|today|date))?",
     re.IGNORECASE,
 )
+_MONTH_PAIR_RE = re.compile(
+    rf"(?<!\w)(?P<m1>{_MONTH_ALT})\s*(?:and|to|-|–|through)\s*(?P<m2>{_MONTH_ALT})"
+    rf"(?:\s+(?P<year>{_YEAR}))?(?!\w)",
+    re.IGNORECASE,
+)
 _SINCE_TILL_RE = re.compile(
     rf"(?:since|from)\s+(?:[\w\s]{{0,40}}?\bon\s+)?{_date_pattern('a')}\s+(?:till|until|up\s+to|to)\s+"
     rf"{_date_pattern('b')}",
@@ -147,6 +152,14 @@ def _match_period(match: re.Match[str], kind: str, published: date | None) -> Pe
         if not first or not second or first[0] > second[1]:
             return None
         return Period(first[0], second[1], "range", raw)
+    if kind == "months":
+        first, second = (MONTHS.get(groups[k].lower().rstrip(".")) for k in ("m1", "m2"))
+        if not first or not second or first > second or not groups["m1"][0].isupper():
+            return None
+        year = int(groups["year"]) if groups.get("year") else _implicit_year(second, published)
+        if year is None:
+            return None
+        return Period(date(year, first, 1), _month_end(year, second), "range", raw)
     if kind == "since":
         first = _single_bounds(groups, "a", published)
         if not first:
@@ -181,6 +194,7 @@ def _match_period(match: re.Match[str], kind: str, published: date | None) -> Pe
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("range", _RANGE_RE),
     ("range", _SINCE_TILL_RE),
+    ("months", _MONTH_PAIR_RE),
     ("half", _HALF_RE),
     ("quarter", _QUARTER_RE),
     ("since", _SINCE_RE),

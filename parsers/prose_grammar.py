@@ -42,7 +42,7 @@ _BREAKDOWN_MARKER = re.compile(
 )
 _BREAKDOWN_END = re.compile(
     r"\bin\s+addition\s+to\b|\bwhile\b|\bwhereas\b|\bbesides\b|;|\.\s"
-    r"|\bnoting\s+that\b|\bat\s+the\s+hands\b",
+    r"|\bnoting\s+that\b|\bat\s+the\s+hands\b|فيما|بينما|،\s*و(?:قتل|ذكر)",
     re.IGNORECASE,
 )
 _AGENT_BEFORE = re.compile(
@@ -304,6 +304,14 @@ def _place_for(mention: Mention, places: list[Found], sentence: str) -> str | No
     before = [p for p in places if p.end <= mention.start and mention.start - p.end <= 3]
     if before:
         return before[-1].raw
+    right_after = re.match(
+        r"\s*(?:in|à|en|dans\s+la|dans\s+le|في)\s+(?:the\s+)?", sentence[mention.span_end :], re.I
+    )
+    if right_after:
+        at = mention.span_end + right_after.end()
+        after = [p for p in places if p.start == at]
+        if after:
+            return after[0].raw
     located = [
         p
         for p in places

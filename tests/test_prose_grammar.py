@@ -164,3 +164,114 @@ def test_never_raises_on_any_text(text: str) -> None:
     for figure in extract_figures(text, published=PUBLISHED):
         assert figure.count >= 0
         assert figure.parent is None or figure.parent >= 0
+
+
+def test_inline_place_lists() -> None:
+    text = "The toll by governorate was as follows: Idlib 12, Aleppo 9, Daraa 4 civilians killed."
+    found = [(f.count, f.place_raw) for f in figures(text) if f.place_raw]
+    assert found == [(12, "Idlib"), (9, "Aleppo"), (4, "Daraa")]
+
+
+def test_counts_in_place_phrases() -> None:
+    text = "The deaths are distributed as follows: 10 in Deir Al Zour, 6 in Homs, and 4 in Hama."
+    assert [(f.count, f.place_raw) for f in figures(text)] == [
+        (10, "Deir Al Zour"),
+        (6, "Homs"),
+        (4, "Hama"),
+    ]
+
+
+def test_range_with_between() -> None:
+    (figure,) = figures("Coalition aircraft killed between 2,232 and 2,961 non-combatants.")
+    assert (figure.count, figure.count_high, figure.victim_raw) == (2232, 2961, "non-combatants")
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [
+        ("Regime forces killed 40 civilians in January.", date(2020, 1, 1), date(2020, 1, 31)),
+        (
+            "Regime forces killed 40 civilians during January 2020.",
+            date(2020, 1, 1),
+            date(2020, 1, 31),
+        ),
+        (
+            "ISIS killed 40 civilians in the first half of 2021.",
+            date(2021, 1, 1),
+            date(2021, 6, 30),
+        ),
+        (
+            "Regime forces killed 40 civilians between 1 March 2017 and the end of May 2018.",
+            date(2017, 3, 1),
+            date(2018, 5, 31),
+        ),
+        ("Regime forces killed 40 civilians since 2011.", date(2011, 1, 1), PUBLISHED),
+        ("40 civilians were killed in May and June.", date(2020, 5, 1), date(2020, 6, 30)),
+    ],
+)
+def test_periods_resolved_against_publication(text: str, start: date, end: date) -> None:
+    (figure,) = figures(text)
+    assert (figure.period_start, figure.period_end) == (start, end)
+
+
+def test_joint_perpetrators_keep_their_own_ids() -> None:
+    from parsers.vocabulary import perpetrator_id
+
+    text = (
+        "Syrian-Russian alliance forces killed 550 civilians. Extremist Islamic groups killed "
+        "20 civilians. ISIS killed 12 civilians and Hay'at Tahrir al-Sham killed 8 civilians."
+    )
+    assert [perpetrator_id(f.perpetrator_raw) for f in figures(text)] == [
+        "syrian_russian_alliance",
+        "extremist_groups",
+        "isis",
+        "hts",
+    ]
+
+
+def test_subgroup_of_a_subgroup_names_its_parent() -> None:
+    found = figures("Regime forces killed 12 medics, including two women.")
+    assert [(f.count, f.victim_raw, f.parent) for f in found] == [
+        (12, "medics", None),
+        (2, "women", 0),
+    ]
+    assert found[1].locator.parent_note == "part of 12 medics"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The monitor published three previous reports on the killing of civilians.",
+        "On 12 March 2019 the report documented the killing.",
+        "The 25-page report documents killings in 2020.",
+        "Its incident ID 4471 records killings.",
+    ],
+)
+def test_more_numbers_that_are_not_figures(text: str) -> None:
+    assert figures(text) == []
+
+
+def test_unattributed_remainder_after_a_total_is_other_parties() -> None:
+    text = (
+        "The monitor documented the killing of 781 civilians in January.\n"
+        "Regime forces killed 346 civilians.\n"
+        "The report also documented the killing of 188 civilians who drowned or died in "
+        "unclaimed bombings in January."
+    )
+    assert [(f.count, f.perpetrator_raw) for f in figures(text)] == [
+        (781, None),
+        (346, "Regime forces"),
+        (188, "other parties"),
+    ]
+
+
+def test_arabic_release() -> None:
+    text = (
+        "وقتلت قوات النظام السوري 205 مدنياً، بينهم 31 طفلاً و18 سيدة، فيما قتلت قوات روسية 60 مدنياً"
+    )
+    assert [(f.count, f.victim_raw, f.parent) for f in figures(text)] == [
+        (205, "مدنياً", None),
+        (31, "طفلاً", 0),
+        (18, "سيدة", 0),
+        (60, "مدنياً", None),
+    ]

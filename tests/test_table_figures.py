@@ -98,3 +98,17 @@ def test_count_cells() -> None:
     assert read_count_cell("≥ 12").qualifier == "at_least"
     assert read_count_cell("Total") is None
     assert read_count_cell("-") is None
+
+
+def test_header_cells_written_over_two_lines() -> None:
+    grid = [
+        ["Party", "Civilians\nkilled", "Children\n(under 18)", "Adult\nwomen"],
+        ["Russian\nforces", "20", "5", "2"],
+    ]
+    found = figures_from_grid(grid, locate, CONTEXT)
+    assert [(f.count, f.victim_raw, f.perpetrator_raw) for f in found] == [
+        (20, "Civilians killed", "Russian forces"),
+        (5, "Children (under 18)", "Russian forces"),
+        (2, "Adult women", "Russian forces"),
+    ]
+    assert [f.parent for f in found] == [None, 0, 0]

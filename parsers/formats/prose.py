@@ -77,7 +77,7 @@ def _parse_pdf(document: Document) -> list[Figure]:
 
 PARSER = Parser(
     name="prose",
-    version="1.0.0",
+    version="1.1.0",
     media_types=frozenset({TEXT, HTML, PDF}),
     parse=parse,
     description=(
