@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import warehouse_commands
+from flows import parser_commands, warehouse_commands
 from flows.config import HOME_ENV, resolve_config_path, resolve_home
 
 app = typer.Typer(
@@ -255,6 +255,7 @@ def parse(
 
 
 warehouse_commands.register(app)
+app.add_typer(parser_commands.app, name="parsers")
 
 
 def main() -> None:

@@ -1,0 +1,125 @@
+"""`toll parsers list|new|test`: the maintainer's loop for adding a report format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.syntax import Syntax
+from rich.table import Table
+
+from flows.golden import GOLDEN_ROOT, compare, golden_cases, update
+
+app = typer.Typer(help="List, scaffold and test parsers.", no_args_is_help=True)
+console = Console()
+REPOSITORY = GOLDEN_ROOT.parent.parent
+
+
+def _parser_for(name: str, golden_root: Path):
+    """The registered parser, or the module of a checkout given with --root."""
+    from flows.scaffold import parser_of
+    from parsers.registry import get_parser
+
+    try:
+        return get_parser(name)
+    except KeyError:
+        module = golden_root.parent.parent / "parsers" / "formats" / f"{name}.py"
+        if module.exists():
+            return parser_of(module)
+        raise
+
+
+@app.command("list")
+def list_parsers() -> None:
+    """Every parser: name, version, media types, what it is tied to and what it claims.
+
+    Example: [bold]toll parsers list[/]
+    """
+    from parsers.registry import registered_parsers
+
+    table = Table(title="parsers", title_justify="left")
+    table.add_column("name", no_wrap=True)
+    table.add_column("version", no_wrap=True)
+    for column in ("media types", "sources / URLs", "claims"):
+        table.add_column(column, overflow="fold")
+    for parser in registered_parsers():
+        tied = ", ".join([*sorted(parser.sources), *parser.url_patterns]) or "any (generic)"
+        table.add_row(
+            parser.name,
+            parser.version,
+            ", ".join(sorted(parser.media_types)),
+            tied,
+            parser.description,
+        )
+    console.print(table)
+
+
+@app.command("new")
+def new_parser(
+    name: Annotated[str, typer.Argument(help="Parser name: lowercase, digits, underscores.")],
+    media: Annotated[str, typer.Option("--media", help="html, pdf or text.")] = "html",
+    source: Annotated[str | None, typer.Option("--source", help="Source it is for.")] = None,
+    url_pattern: Annotated[
+        str | None, typer.Option("--url-pattern", help="Regex of the URLs it claims.")
+    ] = None,
+    root: Annotated[Path, typer.Option("--root", help="Checkout to write into.")] = REPOSITORY,
+) -> None:
+    """Scaffold a parser module, a fixture and its expected output; the golden test runs it.
+
+    Example: [bold]toll parsers new sohr_monthly --media html --source sohr[/]
+    """
+    from flows.golden import GoldenCase
+    from flows.scaffold import parser_of, scaffold
+
+    try:
+        files = scaffold(name, root, media, source, url_pattern)
+    except (ValueError, FileExistsError) as error:
+        console.print(f"[red]{error}[/]")
+        raise typer.Exit(2) from None
+    parser = parser_of(files.module)
+    case = GoldenCase(name, "example", files.fixture.parent)
+    context = {"url": "https://example.org/sample", "source": source or "example"}
+    update(case, context, parser)
+    console.print(f"wrote [bold]{files.module}[/]")
+    console.print(f"wrote [bold]{files.fixture}[/] and [bold]{files.expected}[/]")
+    console.print(
+        "next: replace the fixture with a real (anonymised or synthetic) document of the "
+        "format, edit the module, review `toll parsers test "
+        f"{name} --update`, and add a line to docs/adding-a-parser.md's list."
+    )
+
+
+@app.command("test")
+def test_parsers(
+    name: Annotated[str | None, typer.Argument(help="Only this parser.")] = None,
+    update_expected: Annotated[
+        bool, typer.Option("--update", help="Rewrite expected.json from the current output.")
+    ] = False,
+    root: Annotated[Path, typer.Option("--root", help="Golden fixtures folder.")] = GOLDEN_ROOT,
+) -> None:
+    """Run the golden tests: fixture in, expected records out; a readable diff on mismatch.
+
+    Example: [bold]toll parsers test pdf_tables[/]
+    """
+    cases = golden_cases(root, name)
+    if not cases:
+        console.print(f"[yellow]no golden cases{' for ' + name if name else ''} in {root}[/]")
+        raise typer.Exit(2)
+    failed = 0
+    for case in cases:
+        parser = _parser_for(case.parser, root)
+        if update_expected:
+            update(case, parser=parser)
+            console.print(f"updated {case.parser}/{case.name}")
+            continue
+        result = compare(case, parser)
+        mark = "[green]ok[/]" if result.ok else "[red]FAIL[/]"
+        console.print(f"{mark}  {case.parser}/{case.name}  {'' if result.ok else result.message}")
+        if result.diff:
+            console.print(Syntax(result.diff, "diff", word_wrap=True))
+        failed += not result.ok
+    if failed:
+        console.print(f"[red]{failed} of {len(cases)} case(s) failed[/]")
+        raise typer.Exit(1)

@@ -1,0 +1,201 @@
+"""Scaffolding a new parser: the module, a fixture and its expected output, ready to edit.
+
+`scaffold(name, root)` writes `parsers/formats/<name>.py` (a working parser built on the
+prose grammar or the table readers, to be specialised), `tests/golden/<name>/example/input.*`
+(a small sample document) and its `expected.json`; `tests/test_golden.py` runs it at once.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import keyword
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+from parsers.registry import Parser
+
+MEDIA = {
+    "text": ("text/plain", "txt", "TEXT"),
+    "html": ("text/html", "html", "HTML"),
+    "pdf": ("application/pdf", "pdf", "PDF"),
+}
+
+MODULE_TEMPLATE = '''"""{title}
+
+Parses {what}.
+Start from the generic readers and specialise: name the labels this publisher uses, its
+table layout, its headings. Keep it pure: bytes in, figures out.
+"""
+
+from __future__ import annotations
+
+{imports}
+
+
+def parse(document: Document) -> list[Figure]:
+    """Figures of one {name} document."""
+{body}
+
+
+PARSER = Parser(
+    name="{name}",
+    version="0.1.0",
+    media_types=frozenset({{{media_constant}}}),
+    parse=parse,
+    description="{description}",
+    sources=frozenset({sources}),
+    url_patterns=({url_patterns}),
+    module=__name__,
+)
+'''
+
+BODIES = {
+    "text": (
+        "from parsers.media import decode_text\nfrom parsers.prose_grammar import extract_figures",
+        "    text = decode_text(document.content)\n"
+        '    return extract_figures(text, published=document.published, locator_kind="text")',
+    ),
+    "html": (
+        "from parsers.html_document import read_html, readable_text\n"
+        "from parsers.prose_grammar import extract_figures",
+        "    page = read_html(document.content)\n"
+        "    text = readable_text(page.soup)\n"
+        "    published = document.published or page.published\n"
+        '    return extract_figures(text, published=published, locator_kind="html_text")',
+    ),
+    "pdf": (
+        "from parsers.formats import pdf_tables",
+        "    return pdf_tables.parse(document)",
+    ),
+}
+
+SAMPLE_TEXT = (
+    "{title} (sample)\n\nThe monitor documented the killing of 42 civilians, including 9 "
+    "children and 5 women, in March 2024.\nRegime forces killed 30 civilians.\n"
+)
+
+
+@dataclass(frozen=True)
+class Scaffold:
+    """The files a scaffold wrote."""
+
+    module: Path
+    fixture: Path
+    expected: Path
+
+
+def _sorted_imports(lines: list[str]) -> str:
+    """Import lines merged per module and sorted, as the linter wants them."""
+    names: dict[str, set[str]] = {}
+    for line in lines:
+        module, imported = line.removeprefix("from ").split(" import ")
+        names.setdefault(module, set()).update(n.strip() for n in imported.split(","))
+    return "\n".join(
+        f"from {module} import {', '.join(sorted(names[module]))}" for module in sorted(names)
+    )
+
+
+def valid_name(name: str) -> str:
+    """A parser name must be a lowercase Python identifier not already taken."""
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name) or keyword.iskeyword(name):
+        raise ValueError(f"{name!r} is not a valid parser name: use lowercase letters, digits, _")
+    return name
+
+
+def _sample_pdf(path: Path, title: str) -> None:
+    """A one-page PDF with a perpetrator table (needs reportlab, from the test extra)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+
+    rows = [
+        ["Perpetrator", "Civilians", "Children", "Women"],
+        ["Syrian regime forces", "30", "6", "3"],
+        ["Other parties", "12", "3", "2"],
+        ["Total", "42", "9", "5"],
+    ]
+    table = Table(rows)
+    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black")]))
+    styles = getSampleStyleSheet()
+    story = [Paragraph(f"{title}: civilian deaths by perpetrator, March 2024", styles["Heading3"])]
+    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build([*story, table])
+
+
+def scaffold(
+    name: str,
+    root: Path,
+    media: str = "html",
+    source: str | None = None,
+    url_pattern: str | None = None,
+    description: str | None = None,
+) -> Scaffold:
+    """Write a new parser's module, fixture and expected output under `root` (a checkout)."""
+    valid_name(name)
+    if media not in MEDIA:
+        raise ValueError(f"media must be one of {', '.join(MEDIA)}")
+    _, extension, constant = MEDIA[media]
+    module = root / "parsers" / "formats" / f"{name}.py"
+    case = root / "tests" / "golden" / name / "example"
+    if module.exists() or case.exists():
+        raise FileExistsError(f"{module} or {case} already exists")
+    title = name.replace("_", " ").capitalize()
+    specific_imports, body = BODIES[media]
+    import_lines = [
+        f"from parsers.media import {constant}",
+        "from parsers.model import Document, Figure",
+        "from parsers.registry import Parser",
+        *specific_imports.splitlines(),
+    ]
+    imports = _sorted_imports(import_lines)
+    module.parent.mkdir(parents=True, exist_ok=True)
+    module.write_text(
+        MODULE_TEMPLATE.format(
+            title=f"Parser for {title} documents.",
+            what=f"{media.upper()} documents of {source or 'a publisher'}",
+            name=name,
+            media_constant=constant,
+            imports=imports,
+            body=body,
+            description=description or f"{title} documents (scaffolded; describe what it claims)",
+            sources=f'{{"{source}"}}' if source else "",
+            url_patterns=f'r"{url_pattern}",' if url_pattern else "",
+        ),
+        encoding="utf-8",
+    )
+    case.mkdir(parents=True)
+    fixture = case / f"input.{extension}"
+    sample = SAMPLE_TEXT.format(title=title)
+    if media == "pdf":
+        _sample_pdf(fixture, title)
+    elif media == "html":
+        paragraphs = "".join(f"<p>{line}</p>" for line in sample.splitlines()[1:] if line)
+        fixture.write_text(
+            f"<!DOCTYPE html><html><body><h1>{title} (sample)</h1>{paragraphs}</body></html>\n",
+            encoding="utf-8",
+        )
+    else:
+        fixture.write_text(sample, encoding="utf-8")
+    expected = case / "expected.json"
+    return Scaffold(module, fixture, expected)
+
+
+def load_module(path: Path) -> ModuleType:
+    """Import a parser module from a file (a scaffold outside the installed package)."""
+    spec = importlib.util.spec_from_file_location(f"toll_scaffold_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ImportError(f"cannot import {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def parser_of(path: Path) -> Parser:
+    """The PARSER a module file defines."""
+    parser = getattr(load_module(path), "PARSER", None)
+    if not isinstance(parser, Parser):
+        raise TypeError(f"{path} defines no PARSER")
+    return parser
