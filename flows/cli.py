@@ -12,8 +12,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import parser_commands, warehouse_commands
-from flows.config import HOME_ENV, resolve_config_path, resolve_home
+from flows import parser_commands, run_commands, warehouse_commands
+from flows.config import HOME_ENV, resolve_home
 
 app = typer.Typer(
     name="toll",
@@ -44,107 +44,9 @@ ConfigOption = Annotated[
         show_default=False,
     ),
 ]
-TaskRunnerOption = Annotated[
-    str,
-    typer.Option(
-        "--task-runner", help="Where parse tasks run: threads or processes (CPU-parallel)."
-    ),
-]
-WorkersOption = Annotated[
-    int | None, typer.Option("--workers", help="Parse workers [default: one per core].")
-]
 
 
-def _run_flow(
-    home: Path,
-    config_path: Path,
-    sources: list[str] | None,
-    task_runner: str,
-    workers: int | None,
-    walk_all: bool = False,
-):
-    """Run the nightly flow in this process (Prefect's ephemeral API, no server needed)."""
-    from flows import prefect_env
-
-    prefect_env.configure()
-    from flows.nightly import make_task_runner, nightly
-    from flows.runlock import WarehouseBusy
-
-    flow = nightly.with_options(task_runner=make_task_runner(task_runner, workers))
-    try:
-        return flow(
-            home=str(home), config_path=str(config_path), sources=sources, walk_all=walk_all
-        )
-    except WarehouseBusy as error:
-        errors.print(f"[yellow]busy:[/] {error}")
-        raise typer.Exit(WarehouseBusy.exit_code) from None
-
-
-def _print_summary(summary) -> None:
-    from flows.render import failures_table, summary_table
-
-    console.print(summary_table(summary))
-    if summary.failures:
-        console.print(failures_table(summary.failures))
-    console.print(f"warehouse: [bold]{summary.warehouse}[/]")
-
-
-@app.command()
-def ingest(
-    home: HomeOption = None,
-    config: ConfigOption = None,
-    source: Annotated[
-        list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
-    ] = None,
-    task_runner: TaskRunnerOption = "processes",
-    workers: WorkersOption = None,
-) -> None:
-    """Run one nightly ingest now: discover, fetch, archive, parse, load, validate.
-
-    Example: [bold]toll ingest --home ./data --source snhr[/]
-    """
-    summary = _run_flow(
-        resolve_home(home), resolve_config_path(config), source, task_runner, workers
-    )
-    _print_summary(summary)
-    if summary.status == "failed":
-        raise typer.Exit(1)
-
-
-@app.command()
-def demo(
-    home: HomeOption = None,
-    port: Annotated[
-        int, typer.Option("--port", help="Port of the sample site on 127.0.0.1.")
-    ] = 8741,
-    task_runner: TaskRunnerOption = "processes",
-    workers: WorkersOption = None,
-) -> None:
-    """Ingest the bundled sample publisher site, served on 127.0.0.1, with the real flow.
-
-    Running it again with the same --home is an incremental nightly run.
-    Example: [bold]toll demo --home ./data[/]
-    """
-    from flows.demo import EXAMPLE_QUERY, write_demo_config
-    from flows.sample_site.server import SiteServer
-
-    home_path = resolve_home(home)
-    try:
-        server = SiteServer(port=port)
-    except OSError as error:
-        errors.print(f"[red]cannot serve the sample site on 127.0.0.1:{port}:[/] {error}")
-        raise typer.Exit(2) from None
-    with server:
-        console.print(f"sample site: [bold]{server.base_url}/[/] (synthetic figures)")
-        config_path = write_demo_config(home_path, server.base_url)
-        summary = _run_flow(home_path, config_path, None, task_runner, workers)
-    _print_summary(summary)
-    console.print("\nexample query ([bold]toll sql[/] runs any other):")
-    console.print(EXAMPLE_QUERY, style="cyan", highlight=False)
-    _query(home_path, EXAMPLE_QUERY, "table", title="civilians killed in 2024 by perpetrator")
-
-
-def _query(home: Path, query: str, output: str, title: str = "") -> None:
+def run_query(home: Path, query: str, output: str, title: str = "") -> None:
     from flows.render import result_csv, result_json, result_table
     from warehouse.database import WarehouseMissing, reader
 
@@ -179,7 +81,7 @@ def sql(
     """
     if output not in {"table", "csv", "json"}:
         raise typer.BadParameter("--format must be table, csv or json")
-    _query(resolve_home(home), query, output)
+    run_query(resolve_home(home), query, output)
 
 
 @app.command()
@@ -191,7 +93,7 @@ def status(
 
     Example: [bold]toll status --limit 5[/]
     """
-    _query(
+    run_query(
         resolve_home(home),
         f"""
         SELECT strftime(started_at, '%m-%d %H:%M') AS started, flow, status,
@@ -254,6 +156,7 @@ def parse(
         raise typer.Exit(1)
 
 
+run_commands.register(app)
 warehouse_commands.register(app)
 app.add_typer(parser_commands.app, name="parsers")
 

@@ -43,6 +43,25 @@ class FetchSettings(BaseModel):
         return self.user_agent
 
 
+class ParseSettings(BaseModel):
+    """How documents are parsed: the budget each one gets, and how many in parallel."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time_budget_seconds: float = Field(120.0, ge=0)
+    memory_budget_mb: int = Field(1536, ge=0)
+    workers: int | None = Field(None, ge=1)
+
+
+class ReportSettings(BaseModel):
+    """The HTML report written at the end of each nightly run (`toll report`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    enabled: bool = False
+    path: str = "report.html"
+
+
 class ListingConfig(BaseModel):
     """A paginated HTML listing (a WordPress category page, say)."""
 
@@ -72,6 +91,7 @@ class SourceConfig(BaseModel):
     follow: list[str] = []
     rate_limit_per_second: float = Field(1.0, gt=0)
     max_concurrency: int = Field(2, ge=1, le=16)
+    obey_robots: bool = True
     cadence_days: int = Field(45, ge=1)
 
     @field_validator("allowed_hosts")
@@ -124,6 +144,8 @@ class TollConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     fetch: FetchSettings = FetchSettings()
+    parse: ParseSettings = ParseSettings()
+    report: ReportSettings = ReportSettings()
     sources: list[SourceConfig]
 
     @model_validator(mode="after")

@@ -23,6 +23,7 @@ import httpx
 
 from flows.config import FetchSettings
 from flows.politeness import Politeness
+from flows.robots import RobotsRules
 from warehouse.load import PreviousFetch
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
@@ -36,7 +37,7 @@ class FetchResult:
     final_url: str | None
     requested_at: datetime
     status_code: int | None
-    outcome: str  # fetched | unchanged | failed
+    outcome: str  # fetched | unchanged | failed | skipped (robots.txt)
     content: bytes | None
     content_type: str | None
     etag: str | None
@@ -48,8 +49,8 @@ class FetchResult:
 
     @property
     def ok(self) -> bool:
-        """True unless the fetch failed."""
-        return self.outcome != "failed"
+        """True unless the fetch failed or was not made."""
+        return self.outcome not in {"failed", "skipped"}
 
 
 class FetchRefused(Exception):
@@ -92,11 +93,16 @@ class Fetcher:
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        robots: RobotsRules | None = None,
+        obey_robots: bool = True,
     ) -> None:
         self.settings = settings
         self.allowed_hosts = {h.lower() for h in allowed_hosts}
         self.politeness = politeness
         self.sleep = sleep
+        self.robots = robots or (
+            RobotsRules(self._fetch_robots, settings.user_agent) if obey_robots else None
+        )
         self.client = httpx.Client(
             headers={"User-Agent": settings.user_agent_header},
             timeout=httpx.Timeout(
@@ -155,6 +161,13 @@ class Fetcher:
         if not self._allowed(url):
             attempt = 0
             return result(outcome="failed", error=f"refused: {url} is not on an allowed host")
+        if self.robots is not None and not self.robots.allowed(url):
+            attempt = 0
+            return result(outcome="skipped", error="disallowed by the site's robots.txt")
+        if self.robots is not None:
+            delay = self.robots.crawl_delay(url)
+            if delay:
+                self.politeness.limiter(urlsplit(url).hostname or "").at_most_every(delay)
 
         last_error = ""
         last_status: int | None = None
@@ -213,6 +226,16 @@ class Fetcher:
             status_code=last_status,
             error=f"gave up after {self.settings.max_attempts} attempts: {last_error}",
         )
+
+    def _fetch_robots(self, url: str) -> tuple[int | None, bytes | None]:
+        """(status, body) of a robots.txt, for RobotsRules."""
+        try:
+            response, body, _ = self._request(url, {})
+        except _Retryable as error:
+            return error.status_code, None
+        except (FetchRefused, httpx.TransportError):
+            return None, None
+        return response.status_code, body
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes, str]:
         """One attempt: follow allowed redirects, stream the body under the caps."""

@@ -1,87 +1,147 @@
 """The ingest flows: `nightly` (discover -> fetch -> archive -> parse -> load -> validate ->
-publish, for every enabled source) and `backfill` (the same, walking listings to their end).
+publish, for every enabled source) and `backfill` (walk every listing to its end, page by
+page, resuming where an interrupted backfill stopped).
 
-Network and parsing run as Prefect tasks (flows/tasks.py); the warehouse is written only in
-the flow process (flows/recorded_run.py), one transaction per batch of whole documents. Import
-this module only after `flows.prefect_env.configure()` has set Prefect's environment (the CLI
-does).
+Network work runs in the flow process (it is I/O, and politeness limits are shared there);
+parsing runs on the flow's task runner (threads, processes or Dask); the warehouse is written
+only in the flow process (flows/recorded_run.py), one transaction per batch of whole
+documents. Import this module only after `flows.prefect_env.configure()` has set Prefect's
+environment (the CLI does).
 """
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 from pathlib import Path
 
-from prefect import flow, get_run_logger
-from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
+from prefect import flow
 
-from flows.config import FetchSettings, SourceConfig, load_config
+from flows import progress
+from flows.budget import Budget
+from flows.config import FetchSettings, SourceConfig, TollConfig, load_config
+from flows.discovery import Link, next_page, page_links
 from flows.recorded_run import Run, parse_and_load, recorded_run
+from flows.runners import make_task_runner
 from flows.stages import FetchedDocument, links_inside, plan_parse_jobs
 from flows.summary import RunSummary
-from flows.tasks import discover_task, fetch_task
+from flows.tasks import discover_task, fetch_task, page_task
 from warehouse.load import (
+    Cursor,
     SourceRow,
     completed_parses,
     document_media_types,
     known_urls,
     previous_fetches,
+    read_cursor,
+    save_cursor,
     upsert_sources,
 )
 
-TASK_RUNNERS = ("threads", "processes")
+logger = logging.getLogger("toll.flows")
+
+__all__ = ["backfill", "make_task_runner", "nightly"]
 
 
-def make_task_runner(kind: str, workers: int | None = None) -> TaskRunner:
-    """The task runner for parse tasks: threads, or processes (parsing is CPU-bound)."""
-    if kind == "threads":
-        return ThreadPoolTaskRunner(max_workers=workers or 8)
-    if kind == "processes":
-        return ProcessPoolTaskRunner(max_workers=workers)
-    raise ValueError(f"unknown task runner {kind!r}; choose one of {', '.join(TASK_RUNNERS)}")
+def budget_of(config: TollConfig) -> Budget:
+    """The parse budget the configuration sets."""
+    return Budget(config.parse.time_budget_seconds, config.parse.memory_budget_mb)
 
 
-def fetch_source(
-    run: Run, source: SourceConfig, settings: FetchSettings, walk_all: bool
+def fetch_links(
+    run: Run, source: SourceConfig, settings: FetchSettings, links: list[Link]
 ) -> list[FetchedDocument]:
-    """Discovery, then the reports, then the documents linked from them (their PDFs)."""
-    logger = get_run_logger()
-    found = discover_task(source, settings, known_urls(run.conn, source.name), walk_all)
-    for url, error in found.errors:
-        run.fail(source.name, url, "discover", error)
-    if not found.links:
-        logger.warning("source %s: discovery found no report URLs", source.name)
+    """Fetch (conditionally) and archive candidate reports, then the documents they link to
+    (their PDFs); record failures and counts on the run."""
     fetched: list[FetchedDocument] = []
-    links = list(found.links)
     seen = {link.url for link in links}
-    discovered = len(links)
+    run.count(discovered=len(links))
     while links:
         previous = previous_fetches(run.conn, [link.url for link in links])
         media = document_media_types(run.conn, [p.sha256 for p in previous.values()])
+        progress.start("fetch", len(links))
         batch = fetch_task(source, settings, links, previous, str(run.home), run.run_id, media)
+        progress.advance("fetch", len(batch))
         fetched.extend(batch)
         links = [link for link in links_inside(source, batch, run.home) if link.url not in seen]
         seen.update(link.url for link in links)
-        discovered += len(links)
+        run.count(discovered=len(links))
+    outcomes = [d.fetch.outcome for d in fetched]
     for document in fetched:
         if document.fetch.outcome == "failed":
             run.fail(source.name, document.link.url, "fetch", document.fetch.error or "failed")
-    outcomes = [d.fetch.outcome for d in fetched]
     run.count(
-        discovered=discovered,
         fetched=outcomes.count("fetched"),
         not_modified=outcomes.count("unchanged"),
         fetch_failed=outcomes.count("failed"),
     )
+    if outcomes.count("skipped"):
+        logger.warning("%s: %d URL(s) skipped: robots.txt", source.name, outcomes.count("skipped"))
+    return fetched
+
+
+def parse_fetched(run: Run, fetched: list[FetchedDocument], budget: Budget) -> None:
+    """Plan parse jobs for what was fetched, parse them and load everything."""
+    hashes = sorted({d.sha256 for d in fetched if d.sha256})
+    jobs = plan_parse_jobs(fetched, completed_parses(run.conn, hashes))
+    parse_and_load(run, jobs, fetched, budget)
+
+
+def ingest_source(run: Run, source: SourceConfig, settings: FetchSettings) -> list[FetchedDocument]:
+    """A nightly pass over one source: its feeds and the listing pages that hold news."""
+    progress.start("discover", len(source.entry_points))
+    found = discover_task(source, settings, known_urls(run.conn, source.name), False)
+    progress.advance("discover", len(source.entry_points))
+    for url, error in found.errors:
+        run.fail(source.name, url, "discover", error)
+    if not found.links:
+        logger.warning("source %s: discovery found no report URLs", source.name)
+    fetched = fetch_links(run, source, settings, list(found.links))
     logger.info(
-        "source %s: %d candidates, %d fetched, %d unchanged, %d failed",
+        "source %s: %d fetched, %d unchanged, %d failed",
         source.name,
-        discovered,
-        outcomes.count("fetched"),
-        outcomes.count("unchanged"),
-        outcomes.count("failed"),
+        sum(d.fetch.outcome == "fetched" for d in fetched),
+        sum(d.fetch.outcome == "unchanged" for d in fetched),
+        sum(d.fetch.outcome == "failed" for d in fetched),
     )
     return fetched
+
+
+def backfill_source(
+    run: Run, source: SourceConfig, settings: FetchSettings, budget: Budget, restart: bool
+) -> None:
+    """Walk a source's listings to their end, one page at a time, loading each page's
+    documents before moving the saved cursor on, so an interrupted backfill resumes."""
+    for listing in source.listings:
+        cursor = None if restart else read_cursor(run.conn, source.name, listing.url)
+        if cursor is None or cursor.finished or cursor.next_url is None:
+            cursor = Cursor(listing.url, 0, False)
+        else:
+            logger.info(
+                "%s: resuming %s at page %d", source.name, listing.url, cursor.pages_done + 1
+            )
+        url: str | None = cursor.next_url
+        pages = cursor.pages_done
+        visited: set[str] = set()
+        while url and url not in visited and pages < listing.max_pages:
+            visited.add(url)
+            body, error = page_task(source, settings, url)
+            if body is None:
+                run.fail(source.name, url, "discover", error or "no body")
+                break
+            links = [link for link in page_links(body, url) if source.is_candidate(link.url)]
+            links = list({link.url: link for link in links}.values())
+            parse_fetched(run, fetch_links(run, source, settings, links), budget)
+            url = next_page(body, url, listing.next_selector)
+            pages += 1
+            save_cursor(
+                run.conn,
+                source.name,
+                listing.url,
+                Cursor(url, pages, url is None),
+                run.run_id,
+                datetime.now(UTC),
+            )
 
 
 def run_ingest(
@@ -90,18 +150,26 @@ def run_ingest(
     config_path: Path,
     source_names: list[str] | None,
     walk_all: bool,
+    restart: bool = False,
+    wait: bool = False,
 ) -> RunSummary:
-    """The body of the ingest flows (nightly and backfill differ only in `walk_all`)."""
+    """The body of the ingest flows."""
     config = load_config(config_path)
     sources = config.selected(source_names)
-    with recorded_run(home, flow_name, [s.name for s in sources]) as run:
+    budget = budget_of(config)
+    with recorded_run(home, flow_name, [s.name for s in sources], wait) as run:
         upsert_sources(run.conn, [source_row(s) for s in sources], datetime.now(UTC))
-        fetched: list[FetchedDocument] = []
-        for source in sources:
-            fetched.extend(fetch_source(run, source, config.fetch, walk_all))
-        hashes = sorted({d.sha256 for d in fetched if d.sha256})
-        jobs = plan_parse_jobs(fetched, completed_parses(run.conn, hashes))
-        parse_and_load(run, jobs, fetched)
+        if walk_all:
+            for source in sources:
+                feeds_only = source.model_copy(update={"listings": []})
+                if feeds_only.feeds:
+                    parse_fetched(run, ingest_source(run, feeds_only, config.fetch), budget)
+                backfill_source(run, source, config.fetch, budget, restart)
+        else:
+            fetched: list[FetchedDocument] = []
+            for source in sources:  # a failing source never stops the others
+                fetched.extend(ingest_source(run, source, config.fetch))
+            parse_fetched(run, fetched, budget)
     assert run.summary is not None
     return run.summary
 
@@ -119,15 +187,27 @@ def source_row(source: SourceConfig) -> SourceRow:
     )
 
 
-@flow(name="nightly", log_prints=False)
+def announce(flow: object, flow_run: object, state: object) -> None:
+    """Say that a scheduled run finished, on the serving process's output."""
+    if getattr(flow_run, "deployment_id", None):
+        print(f"toll: {flow_run.name} finished: {state.name}", flush=True)
+
+
+@flow(name="nightly", log_prints=False, on_completion=[announce], on_failure=[announce])
 def nightly(
-    home: str, config_path: str, sources: list[str] | None = None, walk_all: bool = False
+    home: str, config_path: str, sources: list[str] | None = None, wait: bool = False
 ) -> RunSummary:
     """One ingest of every enabled source: discover, fetch, archive, parse, load, validate."""
-    return run_ingest("nightly", Path(home), Path(config_path), sources, walk_all)
+    return run_ingest("nightly", Path(home), Path(config_path), sources, False, wait=wait)
 
 
 @flow(name="backfill", log_prints=False)
-def backfill(home: str, config_path: str, sources: list[str] | None = None) -> RunSummary:
-    """Like nightly, but walks every listing to its end to catch up on older reports."""
-    return run_ingest("backfill", Path(home), Path(config_path), sources, walk_all=True)
+def backfill(
+    home: str,
+    config_path: str,
+    sources: list[str] | None = None,
+    restart: bool = False,
+    wait: bool = False,
+) -> RunSummary:
+    """Walk every listing to its end to catch up on older reports; resumable."""
+    return run_ingest("backfill", Path(home), Path(config_path), sources, True, restart, wait)

@@ -25,6 +25,11 @@ class HostLimiter:
     def __post_init__(self) -> None:
         self._slots = threading.BoundedSemaphore(self.concurrency)
 
+    def at_most_every(self, seconds: float) -> None:
+        """Slow down to at most one request per `seconds` (a robots.txt Crawl-delay)."""
+        with self._lock:
+            self.rate_per_second = min(self.rate_per_second, 1.0 / seconds)
+
     @contextmanager
     def slot(self) -> Iterator[None]:
         """Hold one request slot, waiting for the rate limit first."""
@@ -53,3 +58,21 @@ class Politeness:
             if host not in self._limiters:
                 self._limiters[host] = HostLimiter(self.rate_per_second, self.concurrency)
             return self._limiters[host]
+
+
+_SHARED: dict[str, Politeness] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_politeness(key: str, rate_per_second: float, concurrency: int) -> Politeness:
+    """The limits of one source, shared by every fetcher of this process, so they hold across
+    a whole run (discovery, reports, and the documents linked from them)."""
+    with _SHARED_LOCK:
+        current = _SHARED.get(key)
+        if (
+            current is None
+            or current.rate_per_second != rate_per_second
+            or current.concurrency != concurrency
+        ):
+            current = _SHARED[key] = Politeness(rate_per_second, concurrency)
+        return current

@@ -17,6 +17,8 @@ DEFAULTS = {
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     # toll's own progress and summary are the interface; Prefect's INFO lines are noise there.
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # toll's own log lines also reach the Prefect UI of a flow run.
+    "PREFECT_LOGGING_EXTRA_LOGGERS": "toll",
 }
 
 

@@ -15,6 +15,8 @@ from prefect import get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
+from flows import progress
+from flows.budget import Budget
 from flows.runlock import writer_lock
 from flows.stages import FetchedDocument, ParseJob, assemble_batches, document_rows, new_id
 from flows.summary import RunSummary, summary_markdown
@@ -55,13 +57,15 @@ class Run:
 
 
 @contextlib.contextmanager
-def recorded_run(home: Path, flow: str, sources: Sequence[str]) -> Iterator[Run]:
+def recorded_run(
+    home: Path, flow: str, sources: Sequence[str], wait: bool = False
+) -> Iterator[Run]:
     """Open a run: lock, writer connection, `runs` row. On exit record how it ended, publish
     the warehouse and attach the summary artifact; `run.summary` holds the summary after."""
     logger = get_run_logger()
     clock = time.perf_counter()
     home.mkdir(parents=True, exist_ok=True)
-    with writer_lock(home):
+    with writer_lock(home, wait=wait):
         conn = connect_writer(home)
         run = Run(conn, new_id(), flow, home, list(sources))
         try:
@@ -70,6 +74,8 @@ def recorded_run(home: Path, flow: str, sources: Sequence[str]) -> Iterator[Run]
                 logger.warning("marked %d run(s) left by a crashed process as abandoned", abandoned)
             start_run(conn, run.run_id, flow, run.sources, now, _prefect_id())
             yield run
+            open_issues = run_checks(conn, run.run_id, datetime.now(UTC))
+            run.counts = replace(run.counts, quality_issues=open_issues)
             status = "partial" if run.failures else "completed"
             finish_run(conn, run.run_id, status, run.counts, run.failures, datetime.now(UTC))
         except BaseException as error:
@@ -91,17 +97,25 @@ def recorded_run(home: Path, flow: str, sources: Sequence[str]) -> Iterator[Run]
     _artifact(run.summary)
 
 
-def parse_and_load(run: Run, jobs: list[ParseJob], fetched: Sequence[FetchedDocument] = ()) -> None:
-    """Parse the jobs on the task runner, load everything in batches of whole documents, then
-    validate. Fetch rows and new documents of `fetched` load with their parse results."""
-    results = parse_all(jobs, run.home)
+def parse_and_load(
+    run: Run,
+    jobs: list[ParseJob],
+    fetched: Sequence[FetchedDocument] = (),
+    budget: Budget | None = None,
+) -> None:
+    """Parse the jobs on the task runner and load everything in batches of whole documents
+    (fetch rows and new documents of `fetched` load with their parse results)."""
+    results = parse_all(jobs, run.home, budget)
     hashes = sorted({d.sha256 for d in fetched if d.sha256})
     new_documents = document_rows(fetched, known_documents(run.conn, hashes))
     added = replaced = 0
-    for batch in assemble_batches(run.run_id, fetched, new_documents, results):
+    batches = assemble_batches(run.run_id, fetched, new_documents, results)
+    progress.start("load", len(batches))
+    for batch in batches:
         loaded = load_batch(run.conn, batch)
         added += loaded.figures_added
         replaced += loaded.figures_replaced
+        progress.advance("load")
     outcomes = [o for r in results for o in r.outcomes]
     for result in results:
         for outcome in result.outcomes:
@@ -118,8 +132,6 @@ def parse_and_load(run: Run, jobs: list[ParseJob], fetched: Sequence[FetchedDocu
         figures_added=added,
         figures_replaced=replaced,
     )
-    open_issues = run_checks(run.conn, run.run_id, datetime.now(UTC))
-    run.counts = replace(run.counts, quality_issues=open_issues)
 
 
 def _record_failure(conn: duckdb.DuckDBPyConnection, run_id: str, error: BaseException) -> None:

@@ -11,6 +11,8 @@ from decimal import Decimal
 from typing import Any
 
 from rich import box
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from flows.summary import RunSummary
@@ -92,3 +94,37 @@ def result_json(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A query result as a JSON array of objects."""
     records = [{c: _plain(v) for c, v in zip(columns, row, strict=True)} for row in rows]
     return json.dumps(records, ensure_ascii=False, indent=1, default=str)
+
+
+class ProgressBars:
+    """Progress bars for the stages of a run, in an interactive terminal."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            TextColumn("{task.description:>8}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self.tasks: dict[str, int] = {}
+
+    def __enter__(self) -> ProgressBars:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def start(self, stage: str, total: int) -> None:
+        if stage not in self.tasks:
+            self.tasks[stage] = self.progress.add_task(stage, total=total)
+        else:
+            task = self.tasks[stage]
+            self.progress.update(task, total=(self.progress.tasks[task].total or 0) + total)
+
+    def advance(self, stage: str, amount: int) -> None:
+        if stage not in self.tasks:
+            self.start(stage, amount)
+        self.progress.advance(self.tasks[stage], amount)

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 from prefect import flow
 
+from flows.budget import Budget
 from flows.recorded_run import parse_and_load, recorded_run
 from flows.stages import ArchivedDocument, plan_jobs
 from flows.summary import RunSummary
@@ -39,23 +40,32 @@ def archived_documents(
 
 
 def run_reparse(
-    home: Path, parser: str | None = None, source: str | None = None, since: date | None = None
+    home: Path,
+    parser: str | None = None,
+    source: str | None = None,
+    since: date | None = None,
+    budget: Budget | None = None,
+    wait: bool = False,
 ) -> RunSummary:
     """The body of the reparse flow."""
     only = [get_parser(parser).name] if parser else None
-    with recorded_run(home, "reparse", [source] if source else []) as run:
+    with recorded_run(home, "reparse", [source] if source else [], wait) as run:
         documents = archived_documents(run.conn, source, since)
         done = completed_parses(run.conn, [d.sha256 for d in documents])
         jobs = plan_jobs(documents, done, only)
         run.count(discovered=len(documents))
-        parse_and_load(run, jobs)
+        parse_and_load(run, jobs, budget=budget or Budget())
     assert run.summary is not None
     return run.summary
 
 
 @flow(name="reparse", log_prints=False)
 def reparse(
-    home: str, parser: str | None = None, source: str | None = None, since: date | None = None
+    home: str,
+    parser: str | None = None,
+    source: str | None = None,
+    since: date | None = None,
+    wait: bool = False,
 ) -> RunSummary:
     """Re-run parsers over archived documents (no network); new versions replace old figures."""
-    return run_reparse(Path(home), parser, source, since)
+    return run_reparse(Path(home), parser, source, since, wait=wait)

@@ -44,3 +44,18 @@ def writer_lock(home: Path, wait: bool = False) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def lock_holder(home: Path) -> str | None:
+    """The pid of the process holding the data folder's writer lock, or None if it is free."""
+    path = home / "state" / LOCK_NAME
+    if not path.exists():
+        return None
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            return handle.read().strip() or "unknown"
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return None

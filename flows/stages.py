@@ -18,13 +18,14 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from flows import archive
+from flows.budget import Budget, BudgetExceeded, run_within_budget
 from flows.config import FetchSettings, SourceConfig
 from flows.discovery import Discovery, Link, discover, followed_links
 from flows.fetch import Fetcher, FetchResult
-from flows.politeness import Politeness
+from flows.politeness import shared_politeness
 from parsers.media import HTML, sniff_media_type
 from parsers.model import Document
-from parsers.registry import ParseOutcome, parse_document, parsers_for
+from parsers.registry import ParseOutcome, get_parser, parse_document, parsers_for
 from warehouse.load import DocumentRow, FetchRow, LoadBatch, ParseRunRow, PreviousFetch
 
 
@@ -60,9 +61,12 @@ class SourceFetch:
 
 
 def fetcher_for(source: SourceConfig, settings: FetchSettings) -> Fetcher:
-    """An HTTP fetcher bound to one source's allowed hosts and politeness limits."""
-    politeness = Politeness(source.rate_limit_per_second, source.max_concurrency)
-    return Fetcher(settings, source.allowed_hosts, politeness)
+    """An HTTP fetcher bound to one source's allowed hosts, its politeness limits (shared by
+    every fetcher of the source in this process) and robots.txt."""
+    politeness = shared_politeness(
+        source.name, source.rate_limit_per_second, source.max_concurrency
+    )
+    return Fetcher(settings, source.allowed_hosts, politeness, obey_robots=source.obey_robots)
 
 
 def discover_links(
@@ -114,7 +118,7 @@ def fetch_and_archive(
     def one(link: Link) -> FetchedDocument:
         result = fetcher.get(link.url, previous.get(link.url))
         row = _fetch_row(result, run_id, source.name)
-        if result.outcome == "failed":
+        if result.outcome in {"failed", "skipped"}:
             return FetchedDocument(source.name, link, row, None, None, None, None, False)
         if result.content is None:  # 304: the document is the one we have
             sha = result.sha256 or ""
@@ -282,8 +286,13 @@ def plan_parse_jobs(
     )
 
 
-def run_parse_job(job: ParseJob, home: Path) -> ParseResult:
-    """Read a document from the archive and run its pending parsers on it."""
+def _parse_with(document: Document, name: str) -> list[ParseOutcome]:
+    return parse_document(document, only=[name])
+
+
+def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> ParseResult:
+    """Read a document from the archive and run its pending parsers on it, each within the
+    time and memory budget (a parser that exceeds it is one failed outcome)."""
     started_at = datetime.now(UTC)
     try:
         content = archive.read(home, job.archive_path, job.sha256)
@@ -304,7 +313,13 @@ def run_parse_job(job: ParseJob, home: Path) -> ParseResult:
     durations = []
     for name in job.parsers:
         clock = time.perf_counter()
-        outcomes.extend(parse_document(document, only=[name]))
+        try:
+            if budget is None:
+                outcomes.extend(_parse_with(document, name))
+            else:
+                outcomes.extend(run_within_budget(_parse_with, (document, name), budget))
+        except BudgetExceeded as error:
+            outcomes.append(ParseOutcome(name, get_parser(name).version, (), f"budget: {error}"))
         durations.append(int((time.perf_counter() - clock) * 1000))
     return ParseResult(job, tuple(outcomes), tuple(durations), started_at)
 

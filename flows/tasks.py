@@ -9,6 +9,8 @@ from pathlib import Path
 
 from prefect import get_run_logger, task, unmapped
 
+from flows import progress
+from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig
 from flows.discovery import Discovery, Link
 from flows.stages import (
@@ -47,10 +49,21 @@ def fetch_task(
         return fetch_and_archive(fetcher, source, links, previous, Path(home), run_id, media_types)
 
 
+@task(name="listing-page", task_run_name="page-{source.name}")
+def page_task(
+    source: SourceConfig, settings: FetchSettings, url: str
+) -> tuple[bytes | None, str | None]:
+    """One listing page (not conditional: listings change every day)."""
+    with fetcher_for(source, settings) as fetcher:
+        result = fetcher.get(url)
+    return (result.content, None) if result.content is not None else (None, result.error)
+
+
 @task(name="parse", task_run_name="parse-{job.sha256:.12}")
-def parse_task(job: ParseJob, home: str) -> ParseResult:
-    """Run a document's pending parsers on its archived bytes (no network, no database)."""
-    return run_parse_job(job, Path(home))
+def parse_task(job: ParseJob, home: str, budget: Budget | None = None) -> ParseResult:
+    """Run a document's pending parsers on its archived bytes (no network, no database),
+    within the time and memory budget."""
+    return run_parse_job(job, Path(home), budget)
 
 
 def failed_parse(job: ParseJob, error: BaseException) -> ParseResult:
@@ -60,16 +73,18 @@ def failed_parse(job: ParseJob, error: BaseException) -> ParseResult:
     return ParseResult(job, outcomes, tuple(0 for _ in job.parsers), datetime.now(UTC))
 
 
-def parse_all(jobs: list[ParseJob], home: Path) -> list[ParseResult]:
+def parse_all(jobs: list[ParseJob], home: Path, budget: Budget | None = None) -> list[ParseResult]:
     """Parse every job on the flow's task runner; a failed worker is one failed document."""
     if not jobs:
         return []
     get_run_logger().info("parsing %d document(s)", len(jobs))
-    futures = parse_task.map(jobs, home=unmapped(str(home)))
+    progress.start("parse", len(jobs))
+    futures = parse_task.map(jobs, home=unmapped(str(home)), budget=unmapped(budget))
     results = []
     for job, future in zip(jobs, futures, strict=True):
         try:
             results.append(future.result())
         except Exception as error:
             results.append(failed_parse(job, error))
+        progress.advance("parse")
     return results

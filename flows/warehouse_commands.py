@@ -89,38 +89,34 @@ def reparse(
         str | None, typer.Option("--since", help="Only documents first seen on/after YYYY-MM-DD.")
     ] = None,
     task_runner: Annotated[
-        str, typer.Option("--task-runner", help="threads or processes.")
+        str, typer.Option("--task-runner", help="threads, processes or dask.")
     ] = "processes",
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for a running ingest.")] = False,
 ) -> None:
     """Run the parsers again over archived documents (no network). A parser's new version
     replaces its figures; parse_runs keeps the history; running it twice adds nothing.
 
     Example: [bold]toll reparse --parser pdf_tables --since 2024-01-01[/]
     """
-    from flows import prefect_env
-
-    prefect_env.configure()
-    from flows.nightly import make_task_runner
-    from flows.render import failures_table, summary_table
-    from flows.reparse import reparse as reparse_flow
-    from flows.runlock import WarehouseBusy
+    from flows.run_commands import RunOptions, print_summary, run_flow
 
     try:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
         raise typer.BadParameter("--since must be a date, YYYY-MM-DD") from None
-    flow = reparse_flow.with_options(task_runner=make_task_runner(task_runner))
     try:
-        summary = flow(home=str(resolve_home(home)), parser=parser, source=source, since=since_date)
-    except WarehouseBusy as error:
-        errors.print(f"[yellow]busy:[/] {error}")
-        raise typer.Exit(WarehouseBusy.exit_code) from None
+        summary = run_flow(
+            "reparse",
+            RunOptions(task_runner=task_runner, wait=wait),
+            home=str(resolve_home(home)),
+            parser=parser,
+            source=source,
+            since=since_date,
+        )
     except KeyError as error:
         errors.print(f"[red]{error.args[0]}[/]")
         raise typer.Exit(2) from None
-    console.print(summary_table(summary))
-    if summary.failures:
-        console.print(failures_table(summary.failures))
+    print_summary(summary)
 
 
 def export(

@@ -46,7 +46,8 @@ def bundled_site() -> Path:
 class Fault:
     """A misbehaviour for one path. `times` limits it to the first N requests (None: always).
 
-    kinds: status (params: status, retry_after), hang, stall, reset, truncate, redirect_loop,
+    kinds: delay (params: seconds), gate (params: arrived, open: threading.Event),
+    status (params: status, retry_after), hang, stall, reset, truncate, redirect_loop,
     redirect_offsite (params: location), content_type (params: content_type), oversize
     (params: size, announce), gzip_bomb (params: size), etag_changes, replace (params: body).
     """
@@ -83,6 +84,8 @@ class SiteServer:
         self.root = (root or bundled_site()).resolve()
         self.faults: dict[str, Fault] = {}
         self.requests: list[RequestRecord] = []
+        self.in_flight = 0
+        self.max_in_flight = 0
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         manifest = self.root / "_site.json"
@@ -118,6 +121,17 @@ class SiteServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
+
+    def enter(self) -> None:
+        """A request starts (for the concurrency the site sees)."""
+        with self._lock:
+            self.in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self.in_flight)
+
+    def leave(self) -> None:
+        """A request ends."""
+        with self._lock:
+            self.in_flight -= 1
 
     def record(self, record: RequestRecord) -> None:
         """Log a request (thread-safe)."""
@@ -192,6 +206,13 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
             )
 
         def _serve(self, head: bool) -> None:
+            site.enter()
+            try:
+                self._answer(head)
+            finally:
+                site.leave()
+
+        def _answer(self, head: bool) -> None:
             path = self.path.split("?")[0]
             fault = site.faults.get(path)
             active = fault is not None and fault.active()
@@ -236,6 +257,13 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
         def _fault(self, fault: Fault, path: str, head: bool) -> bool:
             """Play a fault; True when it answered the request itself."""
             kind = fault.kind
+            if kind == "delay":  # a slow page, answered normally after a while
+                site.stopping.wait(float(fault.params.get("seconds", 0.2)))
+                return False
+            if kind == "gate":  # held until the test opens the gate (a threading.Event)
+                fault.params["arrived"].set()
+                fault.params["open"].wait(fault.params.get("seconds", 300))
+                return False
             if kind == "status":
                 status = int(fault.params.get("status", 500))
                 headers = {"Content-Type": "text/plain"}

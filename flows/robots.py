@@ -1,0 +1,77 @@
+"""robots.txt: fetched once per host, cached, and honoured before every request.
+
+Following RFC 9309: a robots.txt that does not exist (4xx) allows everything; one that cannot
+be fetched (5xx, network failure) disallows the host until it can be read.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from urllib.parse import urlsplit, urlunsplit
+from urllib.robotparser import RobotFileParser
+
+logger = logging.getLogger("toll.robots")
+
+RobotsFetch = Callable[[str], tuple[int | None, bytes | None]]
+
+
+_RULES: dict[str, RobotFileParser | bool] = {}  # per origin, for the life of the process
+_RULES_LOCK = threading.Lock()
+
+
+def forget_robots() -> None:
+    """Drop the cached robots.txt rules (a new run in a long-lived process reads them again)."""
+    with _RULES_LOCK:
+        _RULES.clear()
+
+
+class RobotsRules:
+    """The robots.txt rules of the hosts a fetcher talks to, read once per host."""
+
+    def __init__(self, fetch: RobotsFetch, user_agent: str) -> None:
+        self._fetch = fetch
+        self._agent = user_agent.split("/")[0]
+        self._parsers = _RULES
+        self._lock = _RULES_LOCK
+
+    def _rules_for(self, url: str) -> RobotFileParser | bool:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        with self._lock:
+            if origin in self._parsers:
+                return self._parsers[origin]
+        robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
+        status, body = self._fetch(robots_url)
+        rules: RobotFileParser | bool
+        if status is not None and 200 <= status < 300 and body is not None:
+            parser = RobotFileParser(robots_url)
+            parser.parse(body.decode("utf-8", errors="replace").splitlines())
+            rules = parser
+        elif status is not None and 400 <= status < 500:
+            rules = True  # no robots.txt: everything allowed
+        else:
+            logger.warning("robots.txt of %s unreadable (status %s): host skipped", origin, status)
+            rules = False
+        with self._lock:
+            self._parsers[origin] = rules
+        return rules
+
+    def allowed(self, url: str) -> bool:
+        """Whether toll may fetch this URL."""
+        rules = self._rules_for(url)
+        if isinstance(rules, bool):
+            return rules
+        allowed = rules.can_fetch(self._agent, url)
+        if not allowed:
+            logger.warning("robots.txt disallows %s for %s: not fetched", url, self._agent)
+        return allowed
+
+    def crawl_delay(self, url: str) -> float | None:
+        """The Crawl-delay the host asks of us, if any."""
+        rules = self._rules_for(url)
+        if isinstance(rules, bool):
+            return None
+        delay = rules.crawl_delay(self._agent)
+        return float(delay) if delay is not None else None

@@ -1,0 +1,271 @@
+"""`toll ingest`, `toll backfill`, `toll demo` and `toll schedule`: the commands that run flows.
+
+Prefect is imported only here, inside the commands, after its environment is set.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from flows.config import HOME_ENV, resolve_config_path, resolve_home
+
+console = Console()
+errors = Console(stderr=True)
+
+HomeOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--home",
+        envvar=HOME_ENV,
+        help="Data folder holding warehouse.duckdb and archive/ [default: ./data].",
+        show_default=False,
+    ),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--config",
+        envvar="TOLL_CONFIG",
+        help="Sources file [default: ./sources.toml, else the one shipped with toll].",
+        show_default=False,
+    ),
+]
+SourceOption = Annotated[
+    list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
+]
+TaskRunnerOption = Annotated[
+    str,
+    typer.Option(
+        "--task-runner",
+        help="Where parse tasks run: threads, processes (CPU-parallel) or dask (a cluster).",
+    ),
+]
+WorkersOption = Annotated[
+    int | None, typer.Option("--workers", help="Parse workers [default: one per core].")
+]
+DaskOption = Annotated[
+    str | None,
+    typer.Option("--dask-address", help="Scheduler of an existing Dask cluster (tcp://...)."),
+]
+WaitOption = Annotated[
+    bool, typer.Option("--wait", help="If another run holds the data folder, wait for it.")
+]
+JsonLogOption = Annotated[bool, typer.Option("--log-json", help="Structured JSON log lines.")]
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a flow runs: where its parse tasks go, whether to wait, how to log."""
+
+    task_runner: str = "processes"
+    workers: int | None = None
+    dask_address: str | None = None
+    wait: bool = False
+    log_json: bool = False
+
+
+def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
+    """Run a flow in this process (Prefect's temporary local API; no server needed)."""
+    from flows import logs, prefect_env
+
+    prefect_env.configure()
+    logs.configure(json_lines=options.log_json)
+    from flows import progress
+    from flows.nightly import backfill, make_task_runner, nightly
+    from flows.render import ProgressBars
+    from flows.reparse import reparse
+    from flows.runlock import WarehouseBusy, lock_holder
+
+    home = Path(parameters["home"])
+    if not options.wait and (holder := lock_holder(home)):  # answer at once, before Prefect
+        errors.print(f"[yellow]busy:[/] another toll run is writing to {home} (pid {holder})")
+        raise typer.Exit(WarehouseBusy.exit_code)
+    chosen = {"nightly": nightly, "backfill": backfill, "reparse": reparse}[flow_name]
+    runner = make_task_runner(options.task_runner, options.workers, options.dask_address)
+    flow = chosen.with_options(task_runner=runner)
+    interactive = console.is_terminal and not options.log_json
+    bars = ProgressBars(console) if interactive else nullcontext(progress.LogLines())
+    try:
+        with bars as reporter, progress.reporting(reporter):
+            return flow(wait=options.wait, **parameters)
+    except WarehouseBusy as error:
+        errors.print(f"[yellow]busy:[/] {error}")
+        raise typer.Exit(WarehouseBusy.exit_code) from None
+
+
+def print_summary(summary) -> None:
+    """The run summary table, its failures, and where the warehouse is."""
+    from flows.render import failures_table, summary_table
+
+    console.print(summary_table(summary))
+    if summary.failures:
+        console.print(failures_table(summary.failures))
+    console.print(f"warehouse: [bold]{summary.warehouse}[/]")
+
+
+def ingest(
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    source: SourceOption = None,
+    task_runner: TaskRunnerOption = "processes",
+    workers: WorkersOption = None,
+    dask_address: DaskOption = None,
+    wait: WaitOption = False,
+    log_json: JsonLogOption = False,
+) -> None:
+    """Run one nightly ingest now: discover, fetch, archive, parse, load, validate.
+
+    Exits 75 (try again later) when another run holds the data folder, unless --wait.
+    Example: [bold]toll ingest --home ./data --source snhr[/]
+    """
+    options = RunOptions(task_runner, workers, dask_address, wait, log_json)
+    summary = run_flow(
+        "nightly",
+        options,
+        home=str(resolve_home(home)),
+        config_path=str(resolve_config_path(config)),
+        sources=source,
+    )
+    print_summary(summary)
+    if summary.status == "failed":
+        raise typer.Exit(1)
+
+
+def backfill(
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    source: SourceOption = None,
+    restart: Annotated[
+        bool, typer.Option("--restart", help="Start from the first page, not the saved cursor.")
+    ] = False,
+    task_runner: TaskRunnerOption = "processes",
+    workers: WorkersOption = None,
+    dask_address: DaskOption = None,
+    wait: WaitOption = False,
+    log_json: JsonLogOption = False,
+) -> None:
+    """Walk every listing to its end to catch up on older reports. Resumable: an interrupted
+    backfill continues from the last page it loaded.
+
+    Example: [bold]toll backfill --source snhr[/]
+    """
+    options = RunOptions(task_runner, workers, dask_address, wait, log_json)
+    summary = run_flow(
+        "backfill",
+        options,
+        home=str(resolve_home(home)),
+        config_path=str(resolve_config_path(config)),
+        sources=source,
+        restart=restart,
+    )
+    print_summary(summary)
+
+
+def demo(
+    home: HomeOption = None,
+    port: Annotated[
+        int, typer.Option("--port", help="Port of the sample site on 127.0.0.1.")
+    ] = 8741,
+    task_runner: TaskRunnerOption = "processes",
+    workers: WorkersOption = None,
+    log_json: JsonLogOption = False,
+) -> None:
+    """Ingest the bundled sample publisher site, served on 127.0.0.1, with the real flow.
+
+    Running it again with the same --home is an incremental nightly run.
+    Example: [bold]toll demo --home ./data[/]
+    """
+    from flows.cli import run_query
+    from flows.demo import EXAMPLE_QUERY, write_demo_config
+    from flows.sample_site.server import SiteServer
+
+    home_path = resolve_home(home)
+    try:
+        server = SiteServer(port=port)
+    except OSError as error:
+        errors.print(f"[red]cannot serve the sample site on 127.0.0.1:{port}:[/] {error}")
+        raise typer.Exit(2) from None
+    with server:
+        console.print(f"sample site: [bold]{server.base_url}/[/] (synthetic figures)")
+        config_path = write_demo_config(home_path, server.base_url)
+        summary = run_flow(
+            "nightly",
+            RunOptions(task_runner, workers, log_json=log_json),
+            home=str(home_path),
+            config_path=str(config_path),
+        )
+    print_summary(summary)
+    console.print("\nexample query ([bold]toll sql[/] runs any other):")
+    console.print(EXAMPLE_QUERY, style="cyan", highlight=False)
+    run_query(home_path, EXAMPLE_QUERY, "table", title="civilians killed in 2024 by perpetrator")
+
+
+def schedule(
+    home: HomeOption = None,
+    config: ConfigOption = None,
+    cron: Annotated[
+        str, typer.Option("--cron", help="When to run, as a cron expression (server time).")
+    ] = "0 2 * * *",
+    interval: Annotated[
+        int | None, typer.Option("--interval", help="Run every N seconds instead of --cron.")
+    ] = None,
+    port: Annotated[
+        int, typer.Option("--port", help="Port of the local Prefect server, if toll starts one.")
+    ] = 4200,
+    task_runner: TaskRunnerOption = "processes",
+    workers: WorkersOption = None,
+) -> None:
+    """Run the nightly flow on a schedule. Without PREFECT_API_URL, starts a local Prefect
+    server on 127.0.0.1 (its UI shows the runs) and stops it on Ctrl-C or SIGTERM.
+
+    Example: [bold]toll schedule --cron "0 2 * * *" --home /srv/toll/data[/]
+    """
+    from flows import prefect_env
+    from flows import schedule as scheduling
+
+    prefect_env.configure()
+    server_context = (
+        nullcontext(None) if os.environ.get("PREFECT_API_URL") else scheduling.local_server(port)
+    )
+    with scheduling.stop_on_sigterm():
+        try:
+            with server_context as server:
+                if server is not None:
+                    os.environ["PREFECT_API_URL"] = server.api_url
+                    console.print(f"Prefect server and UI: [bold]{server.url}[/]")
+                else:
+                    console.print(f"using the Prefect server at {os.environ['PREFECT_API_URL']}")
+                from flows.nightly import make_task_runner, nightly
+
+                flow = nightly.with_options(task_runner=make_task_runner(task_runner, workers))
+                when = {"interval": interval} if interval else {"cron": cron}
+                console.print(f"serving deployment toll-nightly, schedule {when}; Ctrl-C stops")
+                flow.serve(
+                    name="toll-nightly",
+                    parameters={
+                        "home": str(resolve_home(home)),
+                        "config_path": str(resolve_config_path(config)),
+                    },
+                    pause_on_shutdown=False,
+                    print_starting_message=False,
+                    **when,
+                )
+        except KeyboardInterrupt:
+            pass
+        except scheduling.ServerError as error:
+            errors.print(f"[red]{error}[/]")
+            raise typer.Exit(2) from None
+    console.print("schedule stopped")
+
+
+def register(app: typer.Typer) -> None:
+    """Add the run commands to the `toll` app."""
+    for command in (ingest, backfill, demo, schedule):
+        app.command()(command)

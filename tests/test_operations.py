@@ -1,0 +1,338 @@
+"""Running every night for real: politeness (robots.txt, rate and concurrency limits),
+backfill with a resumable cursor, parse budgets, task runners (threads, processes, Dask),
+partial runs, run artifacts, progress and JSON logs, and two runs at once."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.budget import Budget, BudgetExceeded, run_within_budget
+from flows.config import FetchSettings, SourceConfig
+from flows.demo import write_demo_config
+from flows.fetch import Fetcher
+from flows.politeness import Politeness
+from flows.progress import LogLines
+from flows.robots import forget_robots
+from flows.sample_site.server import Fault
+from warehouse.database import reader
+from warehouse.sql import scalar
+
+PDF = "/wp-content/uploads/2024/02/M240201E.pdf"
+
+
+def _config(home: Path, site, **changes: str) -> Path:
+    """The demo sources file with some settings changed (TOML lines replaced)."""
+    path = write_demo_config(home, site.base_url)
+    text = path.read_text()
+    for old, new in changes.items():
+        assert old in text, old
+        text = text.replace(old, new)
+    path.write_text(text)
+    return path
+
+
+def _nightly(home: Path, config: Path, runner: str = "threads", workers: int = 2):
+    from flows.nightly import make_task_runner, nightly
+
+    return nightly.with_options(task_runner=make_task_runner(runner, workers))(
+        home=str(home), config_path=str(config)
+    )
+
+
+# ------------------------------------------------------------------------ robots.txt
+
+
+def test_robots_txt_is_honoured_and_read_once_per_host(site, caplog) -> None:
+    forget_robots()
+    (site.root / "robots.txt").write_text(f"User-agent: *\nDisallow: {PDF}\n")
+    with Fetcher(FetchSettings(), ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
+        skipped = fetcher.get(site.base_url + PDF)
+        allowed = fetcher.get(site.base_url + "/feed/")
+        again = fetcher.get(site.base_url + PDF)
+    assert skipped.outcome == "skipped" and "robots.txt" in skipped.error
+    assert allowed.outcome == "fetched" and again.outcome == "skipped"
+    assert site.requests_to(PDF) == []
+    assert len(site.requests_to("/robots.txt")) == 1
+    assert any("disallows" in r.message and PDF in r.message for r in caplog.records)
+
+
+def test_unreadable_robots_txt_keeps_toll_away(site) -> None:
+    forget_robots()
+    site.faults["/robots.txt"] = Fault("status", status=503)
+    settings = FetchSettings(max_attempts=1)
+    with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
+        result = fetcher.get(site.base_url + PDF)
+    assert result.outcome == "skipped" and site.requests_to(PDF) == []
+
+
+# ------------------------------------------------------------------------ politeness
+
+
+def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
+    from flows.stages import fetch_and_archive, fetcher_for
+
+    source = SourceConfig(
+        name="ratelimited",
+        publisher="x",
+        homepage=site.base_url + "/",
+        allowed_hosts=["127.0.0.1"],
+        feeds=[site.base_url + "/feed/"],
+        include=["."],
+        rate_limit_per_second=8,
+        max_concurrency=3,
+    )
+    from flows.discovery import Link
+
+    links = [Link(f"{site.base_url}{p}") for p in _pdf_paths(site)]
+    with fetcher_for(source, FetchSettings()) as fetcher:
+        fetch_and_archive(fetcher, source, links, {}, home, "run")
+    starts = sorted(r.at for r in site.requests if r.path.endswith(".pdf"))
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
+    observed = (len(starts) - 1) / (starts[-1] - starts[0])
+    print(f"rate limit 8/s: {len(starts)} requests at {observed:.2f}/s, min gap {min(gaps):.3f} s")
+    assert len(starts) == 12
+    assert min(gaps) >= 0.9 / 8  # never two requests closer than the limit allows
+    assert observed <= 8 * 1.1
+
+
+def test_concurrency_seen_by_the_site_respects_the_limit(site, home) -> None:
+    from flows.discovery import Link
+    from flows.stages import fetch_and_archive, fetcher_for
+
+    for path in _pdf_paths(site):
+        site.faults[path] = Fault("delay", seconds=0.3)
+    source = SourceConfig(
+        name="concurrent",
+        publisher="x",
+        homepage=site.base_url + "/",
+        allowed_hosts=["127.0.0.1"],
+        feeds=[site.base_url + "/feed/"],
+        include=["."],
+        rate_limit_per_second=1000,
+        max_concurrency=2,
+    )
+    links = [Link(f"{site.base_url}{p}") for p in _pdf_paths(site)]
+    with fetcher_for(source, FetchSettings()) as fetcher:
+        fetch_and_archive(fetcher, source, links, {}, home, "run")
+    assert site.max_in_flight == 2
+
+
+def _pdf_paths(site) -> list[str]:
+    return sorted(
+        "/" + str(p.relative_to(site.root)) for p in site.root.glob("wp-content/**/*.pdf")
+    )
+
+
+# ------------------------------------------------------------------------ budgets
+
+
+def _spin() -> None:
+    while True:
+        pass
+
+
+def _allocate() -> bytes:
+    return b"x" * (800 * 1024 * 1024)
+
+
+def test_time_budget_stops_a_runaway_parse() -> None:
+    with pytest.raises(BudgetExceeded, match=r"time budget of 0\.5 s"):
+        run_within_budget(_spin, (), Budget(seconds=0.5, memory_mb=0))
+
+
+def test_memory_budget_stops_a_greedy_parse() -> None:
+    with pytest.raises(BudgetExceeded, match="memory budget of 200 MiB"):
+        run_within_budget(_allocate, (), Budget(seconds=60, memory_mb=200))
+
+
+def test_budget_returns_results_and_exceptions() -> None:
+    assert run_within_budget(sum, ([1, 2, 3],), Budget()) == 6
+    with pytest.raises(ZeroDivisionError):
+        run_within_budget(divmod, (1, 0), Budget())
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_pathological_pdf_is_a_recorded_failure(home, site, site_root) -> None:
+    from reportlab.pdfgen import canvas
+
+    slow = site_root / PDF.lstrip("/")
+    pdf = canvas.Canvas(str(slow), invariant=1)
+    for _page in range(40):  # thousands of tiny ruled cells: slow to search for tables
+        for i in range(120):
+            for j in range(60):
+                pdf.rect(20 + i * 4.5, 40 + j * 12, 4.5, 12)
+        pdf.showPage()
+    pdf.save()
+    config = _config(
+        home, site, **{"[[sources]]": "[parse]\ntime_budget_seconds = 1\n\n[[sources]]"}
+    )
+    summary = _nightly(home, config)
+    failures = {f["stage"]: f["error"] for f in summary.failures if f["url"].endswith(PDF)}
+    assert "time budget of 1 s exceeded" in failures["parse:pdf_tables"]
+    assert summary.status == "partial" and summary.counts.figures_added >= 100
+
+
+# ------------------------------------------------------------------------ runs
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_failing_source_never_hides_the_others(home, site) -> None:
+    config = write_demo_config(home, site.base_url)
+    text = config.read_text()
+    sample = "[[sources]]" + text.split("[[sources]]", 1)[1]
+    broken = (
+        sample.replace('name = "sample"', 'name = "broken"')
+        .replace("/feed/", "/no-such-feed/")
+        .replace("/category/death-toll/", "/no-such-listing/")
+    )
+    config.write_text(text + "\n" + broken)
+    summary = _nightly(home, config)
+    assert summary.status == "partial" and summary.sources == ["sample", "broken"]
+    assert {(f["source"], f["stage"]) for f in summary.failures} == {("broken", "discover")}
+    assert summary.counts.figures_added >= 100
+    with reader(home) as conn:
+        assert scalar(conn, "SELECT status FROM runs") == "partial"
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_run_writes_a_summary_artifact(home, site) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    summary = _nightly(home, write_demo_config(home, site.base_url))
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["toll-nightly-summary"]))
+        )
+    assert any(summary.run_id in (a.data or "") for a in artifacts)
+    assert any("| documents discovered |" in (a.data or "") for a in artifacts)
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_dask_local_cluster_gives_the_same_figures(home, site, tmp_path) -> None:
+    _nightly(home, write_demo_config(home, site.base_url), "threads")
+    other = tmp_path / "dask-home"
+    other.mkdir()
+    summary = _nightly(other, write_demo_config(other, site.base_url), "dask", 2)
+    assert summary.status == "completed"
+    with reader(home) as a, reader(other) as b:
+        query = "SELECT figure_id FROM figures ORDER BY 1"
+        assert a.execute(query).fetchall() == b.execute(query).fetchall()
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_backfill_resumes_from_its_cursor(home, site) -> None:
+    from flows.nightly import backfill, make_task_runner
+
+    config = write_demo_config(home, site.base_url)
+    flow = backfill.with_options(task_runner=make_task_runner("threads", 2))
+    site.faults["/category/death-toll/page/2/"] = Fault("status", status=500)
+    first = flow(home=str(home), config_path=str(config))
+    assert first.status == "partial"
+    with reader(home) as conn:
+        cursor = conn.execute("SELECT next_url, pages_done, finished FROM crawl_cursors").fetchall()
+    assert cursor == [(f"{site.base_url}/category/death-toll/page/2/", 1, False)]
+
+    del site.faults["/category/death-toll/page/2/"]
+    listing_first_page = len(site.requests_to("/category/death-toll/"))
+    second = flow(home=str(home), config_path=str(config))
+    assert second.status == "completed"
+    assert len(site.requests_to("/category/death-toll/")) == listing_first_page  # resumed
+    with reader(home) as conn:
+        assert conn.execute("SELECT pages_done, finished FROM crawl_cursors").fetchall() == [
+            (3, True)
+        ]
+        assert scalar(conn, "SELECT count(*) FROM documents") == 24  # every report, once
+
+
+# ------------------------------------------------------------------------ observability
+
+
+def test_log_lines_are_quiet() -> None:
+    import logging
+
+    records: list[str] = []
+
+    class Collect(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record.getMessage())
+
+    logger = logging.getLogger("toll.test-progress")
+    logger.addHandler(Collect())
+    logger.setLevel(logging.INFO)
+    lines = LogLines(logger)
+    lines.start("parse", 100)
+    for _ in range(100):
+        lines.advance("parse", 1)
+    assert records == ["parse 25/100", "parse 50/100", "parse 75/100", "parse 100/100"]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_ingest_log_json(home, site) -> None:
+    from flows.cli import app
+
+    config = write_demo_config(home, site.base_url)
+    result = CliRunner().invoke(
+        app,
+        ["ingest", "--home", str(home), "--config", str(config), "--task-runner", "threads",
+         "--log-json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.stderr.splitlines() if line.startswith("{")]
+    stages = {e.get("stage") for e in events if e["logger"] == "toll.progress"}
+    assert {"discover", "fetch", "parse", "load"} <= stages
+    assert all({"time", "level", "logger", "message"} <= set(e) for e in events)
+
+
+# ------------------------------------------------------------------------ two runs at once
+
+
+def _toll(*args: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "flows.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
+@pytest.mark.flow
+def test_two_ingests_at_once(home, site) -> None:
+    config = write_demo_config(home, site.base_url)
+    arrived, release = threading.Event(), threading.Event()
+    site.faults["/feed/"] = Fault("gate", arrived=arrived, open=release)
+    args = ["ingest", "--home", str(home), "--config", str(config), "--task-runner", "threads"]
+    first = _toll(*args)
+    try:
+        assert arrived.wait(180), "the first ingest never reached the site"
+        second = _toll(*args)
+        out, err = second.communicate(timeout=120)
+        assert second.returncode == 75, out + err
+        assert "another toll run is writing to" in err
+        waiting = _toll(*args, "--wait")
+    finally:
+        release.set()
+        site.faults.pop("/feed/")
+    out, err = first.communicate(timeout=300)
+    assert first.returncode == 0, out + err
+    out, err = waiting.communicate(timeout=300)
+    assert waiting.returncode == 0, out + err
+    with reader(home) as conn:
+        runs = conn.execute("SELECT status FROM runs ORDER BY started_at").fetchall()
+    assert runs == [("completed",), ("completed",)]
