@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -89,7 +89,7 @@ class Locator:
 
     def as_dict(self) -> dict[str, Any]:
         """The locator as a JSON-ready dict without empty fields."""
-        data = asdict(self)
+        data = {name: getattr(self, name) for name in _LOCATOR_FIELDS}
         if self.bbox is not None:
             data["bbox"] = [round(v, 2) for v in self.bbox]
         return {k: v for k, v in data.items() if v is not None}
@@ -106,6 +106,9 @@ class Locator:
         if self.char_start is not None:
             parts.append(f"chars {self.char_start}-{self.char_end}")
         return f"{self.kind}: " + ", ".join(parts)
+
+
+_LOCATOR_FIELDS = tuple(f.name for f in fields(Locator))
 
 
 @dataclass(frozen=True)

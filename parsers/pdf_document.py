@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pdfplumber
+import pypdfium2
+import pypdfium2.raw as pdfium_c
 from bidi import get_display
 from pdfplumber.page import Page
 from pdfplumber.pdf import PDF
@@ -17,6 +20,7 @@ from parsers.model import ParseError
 
 _ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\ufb50-\ufdff\ufe70-\ufeff]")
 MAX_PAGES = 2000
+_PDFIUM = threading.Lock()  # PDFium is not thread-safe; the scan is short, so serialize it
 
 
 @contextmanager
@@ -51,6 +55,35 @@ def pages(pdf: PDF) -> Iterator[tuple[int, Page]]:
             yield number, page
         finally:
             page.close()
+
+
+def pages_with_paths(content: bytes) -> frozenset[int] | None:
+    """1-based numbers of the pages that draw at least one path (line, rectangle or curve).
+
+    pdfplumber's default table finder builds cells from drawn edges only, so a page without a
+    path holds no table it could find, and can skip the costly layout analysis. PDFium counts
+    a page's paths in about a millisecond. None when PDFium cannot read the file or disagrees
+    with pdfplumber on the page count: then every page is searched.
+    """
+    with _PDFIUM:
+        try:
+            pdf = pypdfium2.PdfDocument(content)
+        except Exception:  # PDFium's errors only mean "cannot pre-scan"; pdfplumber decides
+            return None
+        try:
+            found = set()
+            for index in range(len(pdf)):
+                page = pdf[index]
+                try:
+                    if next(page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_PATH]), None):
+                        found.add(index + 1)
+                finally:
+                    page.close()
+            return frozenset(found)
+        except Exception:
+            return None
+        finally:
+            pdf.close()
 
 
 def fix_rtl(text: str) -> str:

@@ -12,7 +12,7 @@ import re
 import tomllib
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 
 VOCABULARY_NAMES: tuple[str, ...] = ("perpetrators", "victim_groups", "metrics", "places")
@@ -21,6 +21,7 @@ LANGUAGE_KEYS: tuple[str, ...] = ("en", "fr", "ar")
 _ARABIC_MARKS = re.compile("[\u064b-\u065f\u0670\u0640]")
 _NON_WORD = re.compile(r"[^\w']+|(?<!\w)'|'(?!\w)")
 _SPACES = re.compile(r"\s+")
+_MEMO_LIMIT = 50_000  # labels remembered per vocabulary
 _ALEF_VARIANTS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا"})
 
 
@@ -56,7 +57,7 @@ class Vocabulary:
     name: str
     entries: tuple[Entry, ...]
 
-    @property
+    @cached_property
     def ids(self) -> frozenset[str]:
         """All canonical ids."""
         return frozenset(e.id for e in self.entries)
@@ -76,11 +77,30 @@ class Vocabulary:
         return found[0] if found else None
 
     def find(self, label: str) -> tuple[str, str] | None:
-        """The (id, alias) of the longest alias found in a label as whole words."""
+        """The (id, alias) of the longest alias found in a label as whole words.
+
+        Results are remembered per label: tables repeat the same few labels thousands of times.
+        """
+        memo = self._found
+        if label not in memo:
+            if len(memo) >= _MEMO_LIMIT:
+                memo.clear()
+            memo[label] = self._search(label)
+        return memo[label]
+
+    @cached_property
+    def _found(self) -> dict[str, tuple[str, str] | None]:
+        return {}
+
+    @cached_property
+    def _indexes(self) -> tuple[dict[str, str], list[tuple[str, str]]]:
+        return _indexes(self)
+
+    def _search(self, label: str) -> tuple[str, str] | None:
         key = normalize_key(label)
         if not key:
             return None
-        exact_index, contained_index = _indexes(self)
+        exact_index, contained_index = self._indexes
         if key in exact_index:
             return exact_index[key], key
         padded = f" {key} "
@@ -90,7 +110,6 @@ class Vocabulary:
         return None
 
 
-@cache
 def _indexes(vocabulary: Vocabulary) -> tuple[dict[str, str], list[tuple[str, str]]]:
     exact: dict[str, str] = {}
     contained: list[tuple[str, str]] = []

@@ -9,7 +9,15 @@ import pytest
 
 from parsers.model import FigureRecord
 from warehouse.database import connect_writer, publish, published_path, reader, writer
-from warehouse.load import DocumentRow, FetchRow, LoadBatch, ParseRunRow, load_batch, transaction
+from warehouse.load import (
+    DocumentRow,
+    FetchRow,
+    LoadBatch,
+    ParseRunRow,
+    figure_table,
+    load_batch,
+    transaction,
+)
 from warehouse.schema import current_version, migrate, migrations, undocumented
 from warehouse.sql import scalar
 
@@ -132,3 +140,19 @@ def test_published_snapshot_is_read_only_and_readable_during_writes(home) -> Non
         assert scalar(conn, "SELECT count(*) FROM figures") == 0
     assert published_path(home).exists()
     assert not list(home.glob(".warehouse.duckdb.*.tmp"))
+
+
+def test_staged_figures_cover_every_column_and_keep_the_first_of_an_id() -> None:
+    staged = figure_table(batch("run-1", counts=(5, 7, 9)), NOW)
+    conn = duckdb.connect()
+    migrate(conn)
+    columns = {r[0] for r in conn.execute("DESCRIBE figures").fetchall()}
+    assert set(staged.column_names) == columns
+    doubled = batch("run-1", counts=(5, 7))
+    run_id = next(iter(doubled.figures))
+    doubled.figures["another-run"] = [record("f0", 99)]
+    staged = figure_table(doubled, NOW)
+    rows = {r["figure_id"]: r for r in staged.to_pylist()}
+    assert len(rows) == staged.num_rows == 2
+    assert rows["f0"]["count"] == 5 and rows["f0"]["parse_run_id"] == run_id
+    assert rows["f0"]["locator"] == '{"char_end": 2, "char_start": 0, "kind": "text"}'

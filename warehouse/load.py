@@ -318,17 +318,72 @@ def document_media_types(conn: duckdb.DuckDBPyConnection, sha256s: Sequence[str]
     return {r[0]: r[1] for r in rows}
 
 
-def _figure_rows(batch: LoadBatch, loaded_at: datetime) -> list[dict[str, Any]]:
-    rows = []
-    for parse_run_id, records in batch.figures.items():
-        for record in records:
-            row = asdict(record)
-            row["source_id"] = row.pop("source")
-            del row["url"]  # the document's URL lives in `documents`
-            row["locator"] = json.dumps(row["locator"], ensure_ascii=False, sort_keys=True)
-            row.update(parse_run_id=parse_run_id, run_id=batch.run_id, loaded_at=loaded_at)
-            rows.append(row)
-    return rows
+_FIGURE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
+    ("figure_id", pa.string()),
+    ("sha256", pa.string()),
+    ("parser", pa.string()),
+    ("parser_version", pa.string()),
+    ("metric", pa.string()),
+    ("count", pa.int64()),
+    ("count_high", pa.int64()),
+    ("qualifier", pa.string()),
+    ("victim_group", pa.string()),
+    ("victim_raw", pa.string()),
+    ("perpetrator", pa.string()),
+    ("perpetrator_raw", pa.string()),
+    ("place", pa.string()),
+    ("place_raw", pa.string()),
+    ("period_start", pa.date32()),
+    ("period_end", pa.date32()),
+    ("period_raw", pa.string()),
+    ("period_precision", pa.string()),
+    ("attribution", pa.string()),
+    ("parent_figure_id", pa.string()),
+    ("snippet", pa.string()),
+)
+
+
+def figure_table(batch: LoadBatch, loaded_at: datetime) -> pa.Table:
+    """The batch's figures as one Arrow table in the `figures` layout, built column by column
+    (no per-row dicts: this is the loader's hot path). Duplicate ids keep their first record."""
+    records: list[FigureRecord] = []
+    parse_run_ids: list[str] = []
+    seen: set[str] = set()
+    for parse_run_id, run_records in batch.figures.items():
+        for record in run_records:
+            if record.figure_id not in seen:
+                seen.add(record.figure_id)
+                records.append(record)
+                parse_run_ids.append(parse_run_id)
+    columns = {
+        name: pa.array([getattr(r, name) for r in records], type=kind)
+        for name, kind in _FIGURE_COLUMNS
+    }
+    columns["source_id"] = pa.array([r.source for r in records], type=pa.string())
+    columns["locator"] = pa.array(
+        [json.dumps(r.locator, ensure_ascii=False, sort_keys=True) for r in records],
+        type=pa.string(),
+    )
+    columns["parse_run_id"] = pa.array(parse_run_ids, type=pa.string())
+    columns["run_id"] = pa.repeat(pa.scalar(batch.run_id, pa.string()), len(records))
+    columns["loaded_at"] = pa.repeat(pa.scalar(loaded_at, pa.timestamp("us", "UTC")), len(records))
+    return pa.table(columns)
+
+
+def _insert_figures(conn: duckdb.DuckDBPyConnection, staged: pa.Table) -> int:
+    """Insert staged figures (already unique by id); ids already stored are skipped."""
+    if staged.num_rows == 0:
+        return 0
+    conn.register("staging_figures", staged)
+    try:
+        columns = ", ".join(f'"{c}"' for c in staged.column_names)
+        inserted = conn.execute(
+            f"INSERT INTO figures ({columns}) SELECT {columns} FROM staging_figures "
+            "ON CONFLICT DO NOTHING"
+        ).fetchall()
+    finally:
+        conn.unregister("staging_figures")
+    return int(inserted[0][0]) if inserted else 0
 
 
 def load_batch(
@@ -340,7 +395,7 @@ def load_batch(
     version supersedes the old figures); a failed one leaves existing figures alone.
     """
     loaded_at = loaded_at or datetime.now(UTC)
-    figure_rows = _figure_rows(batch, loaded_at)
+    staged_figures = figure_table(batch, loaded_at)
     replaced_pairs = [(p.sha256, p.parser) for p in batch.parse_runs if p.status == "ok"]
     with transaction(conn):
         _insert(conn, "fetches", (asdict(f) for f in batch.fetches), key="fetch_id")
@@ -361,7 +416,7 @@ def load_batch(
                 conn.execute(f"DELETE {matching}")
             finally:
                 conn.unregister("replaced_pairs")
-        added = _insert(conn, "figures", figure_rows, key="figure_id")
+        added = _insert_figures(conn, staged_figures)
     return LoadResult(figures_added=max(0, added - replaced), figures_replaced=int(replaced))
 
 

@@ -1,0 +1,120 @@
+"""`python -m benchmarks [NAME ...]`: run the benchmarks, print a table, write JSON results.
+
+Names: pdf, skip, parallel, nightly, load, queries (default: all). `--quick` uses smaller
+inputs for a first look; the figures in docs/performance.md come from a full run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import tempfile
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from benchmarks import bench_flow, bench_load, bench_pdf, bench_queries
+from benchmarks.measure import machine
+
+RESULTS = Path(__file__).resolve().parent / "results"
+
+BENCHMARKS: dict[str, tuple[str, Callable[[Path, bool], dict[str, Any]]]] = {
+    "pdf": (
+        "1. PDF parse throughput vs bare pdfplumber",
+        lambda work, quick: bench_pdf.throughput(work, repeats=1 if quick else 3),
+    ),
+    "parallel": (
+        "2. Parallel speedup through the flow",
+        lambda work, quick: bench_flow.parallel_speedup(work),
+    ),
+    "skip": (
+        "3. Skipping pages without tables",
+        lambda work, quick: bench_pdf.page_skipping(work, repeats=1 if quick else 3),
+    ),
+    "nightly": (
+        "4. End-to-end nightly at scale",
+        lambda work, quick: bench_flow.nightly_at_scale(work, (24, 96) if quick else (100, 500)),
+    ),
+    "load": (
+        "5. Load throughput vs bare Arrow insert",
+        lambda work, quick: bench_load.load_throughput(
+            work, figures=50_000 if quick else 500_000, repeats=1 if quick else 3
+        ),
+    ),
+    "queries": (
+        "6. Analyst queries on 10 million figures",
+        lambda work, quick: bench_queries.analyst_queries(work, repeats=1 if quick else 3),
+    ),
+}
+
+HEADLINES = {
+    "pdf": lambda r: (f"{r['toll_pages_per_second']} vs {r['bare_pages_per_second']} pages/s",
+                      f"overhead {r['toll_overhead']:.1%}"),
+    "parallel": lambda r: (f"{r['one_worker_seconds']} s -> {r['all_cores_seconds']} s "
+                           f"({r['cores']} cores)", f"speedup {r['speedup']}x"),
+    "skip": lambda r: (f"{r['every_page_seconds']} s -> {r['toll_seconds']} s, "
+                       f"identical figures: {r['identical_figures']}", f"{r['speedup']}x"),
+    "nightly": lambda r: (f"{r['documents']} documents: first {r['first_run_seconds']} s, "
+                          f"unchanged {r['unchanged_run_seconds']} s; peak RSS "
+                          + ", ".join(f"{k}: {v} MiB" for k, v in r["peak_rss_mib"].items()),
+                          f"re-run {r['unchanged_share_of_first']:.1%} of first"),
+    "load": lambda r: (f"{r['toll_figures_per_second']:,} vs {r['bare_figures_per_second']:,} "
+                       "figures/s", f"{r['toll_share_of_bare']:.0%} of bare"),
+    "queries": lambda r: ("; ".join(f"{k}: {v['seconds']} s" for k, v in r["queries"].items()),
+                          f"slowest {r['slowest_seconds']} s"),
+}  # fmt: skip
+
+
+def main() -> None:
+    """Run the chosen benchmarks and report them."""
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("names", nargs="*", metavar="NAME", help=", ".join(BENCHMARKS))
+    parser.add_argument("--quick", action="store_true", help="smaller inputs, one repeat")
+    parser.add_argument("--workdir", type=Path, help="keep generated inputs here (reused)")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the JSON results")
+    args = parser.parse_args()
+    names = args.names or list(BENCHMARKS)
+    unknown = sorted(set(names) - set(BENCHMARKS))
+    if unknown:
+        parser.error(f"unknown benchmark {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+    console = Console()
+    results: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="toll-bench-") as temporary:
+        workdir = args.workdir or Path(temporary)
+        workdir.mkdir(parents=True, exist_ok=True)
+        for name in names:
+            title, run = BENCHMARKS[name]
+            console.print(f"[bold]{title}[/bold] ...")
+            start = time.perf_counter()
+            results[name] = run(workdir / name, args.quick)
+            results[name]["benchmark_seconds"] = round(time.perf_counter() - start, 1)
+            console.print_json(json.dumps(results[name], default=str))
+    table = Table(title="toll benchmarks (ratios against the bare library in the same run)")
+    for column in ("benchmark", "measured", "result", "goal"):
+        table.add_column(column, overflow="fold")
+    for name, result in results.items():
+        measured, ratio = HEADLINES[name](result)
+        table.add_row(BENCHMARKS[name][0], measured, ratio, result["goal"])
+    console.print(table)
+    stamp = datetime.now(UTC)
+    report = {
+        "generated_at": stamp.isoformat(timespec="seconds"),
+        "host": socket.gethostname(),
+        "machine": machine(),
+        "quick": args.quick,
+        "results": results,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / f"{stamp:%Y%m%dT%H%M%SZ}{'-quick' if args.quick else ''}.json"
+    path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
+    console.print(f"results written to {path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,214 @@
+"""The nightly flow end to end: `toll ingest` in its own process against a local site.
+
+2. Parallel speedup: the 200-page PDF corpus through the flow with one parse worker and with
+   one per core.
+4. A nightly run over a 500-report site (PDF and HTML): the first run, an unchanged re-run,
+   and peak memory at 100 and 500 reports.
+
+Durations come from the run's own `runs` row (started_at to finished_at), which leaves out
+the process and Prefect start-up; the wall time of the whole command is reported beside it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from benchmarks.corpus import table_corpus
+from flows.sample_site.server import SiteServer
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+RSS_SCRIPT = (
+    "import resource, subprocess, sys; code = subprocess.call(sys.argv[1:]); "
+    "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); sys.exit(code)"
+)
+
+
+@dataclass(frozen=True)
+class IngestRun:
+    """What one `toll ingest` cost and did."""
+
+    wall_seconds: float
+    run_seconds: float
+    peak_rss_mib: float
+    status: str
+    discovered: int
+    fetched: int
+    not_modified: int
+    parsed: int
+    figures_added: int
+
+
+def _sources(base_url: str, include: str, follow: str = "", listing: str = "") -> str:
+    follow_line = f"follow = ['{follow}']\n" if follow else ""
+    if listing:
+        follow_line += f'listings = [{{ url = "{listing}", max_pages = 100 }}]\n'
+    return f"""[fetch]
+user_agent = "toll-benchmark/0.1"
+timeout_seconds = 30
+max_attempts = 2
+backoff_seconds = 0.1
+
+[[sources]]
+name = "bench"
+publisher = "Benchmark site (synthetic)"
+homepage = "{base_url}/"
+allowed_hosts = ["127.0.0.1"]
+feeds = ["{base_url}/feed/"]
+include = ['{include}']
+{follow_line}rate_limit_per_second = 1000
+max_concurrency = 8
+"""
+
+
+def toll_command() -> str:
+    """The `toll` script of the running environment."""
+    beside = Path(sys.executable).parent / "toll"
+    return str(beside) if beside.exists() else shutil.which("toll") or "toll"
+
+
+def ingest(home: Path, config: Path, workers: int | None = None) -> IngestRun:
+    """Run `toll ingest` as a child process and read what it did from its `runs` row."""
+    command = [toll_command(), "ingest", "--home", str(home), "--config", str(config)]
+    if workers:
+        command += ["--workers", str(workers)]
+    env = {**os.environ, "PREFECT_HOME": str(home / "prefect"), "NO_COLOR": "1"}
+    start = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, "-c", RSS_SCRIPT, *command],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        raise RuntimeError(f"toll ingest failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    peak_kib = int(done.stdout.strip().splitlines()[-1])
+    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+        row = conn.execute(
+            """
+            SELECT epoch(finished_at) - epoch(started_at), status, discovered, fetched,
+                   not_modified, parsed, figures_added
+            FROM runs ORDER BY started_at DESC LIMIT 1
+            """
+        ).fetchone()
+    assert row is not None
+    return IngestRun(wall, float(row[0]), peak_kib / 1024, *row[1:])
+
+
+def _pdf_site(root: Path, pdfs: list[Path]) -> None:
+    """A site whose feed lists the PDFs directly."""
+    if root.exists():
+        shutil.rmtree(root)
+    (root / "reports").mkdir(parents=True)
+    (root / "feed").mkdir()
+    items = []
+    for pdf in pdfs:
+        shutil.copy(pdf, root / "reports" / pdf.name)
+        items.append(
+            f"<item><title>{pdf.stem}</title><link>__SITE__/reports/{pdf.name}</link></item>"
+        )
+    (root / "feed" / "index.xml").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
+        f"<title>bench</title>{''.join(items)}</channel></rss>",
+        encoding="utf-8",
+    )
+
+
+def parallel_speedup(workdir: Path) -> dict[str, Any]:
+    """Benchmark 2: the same 200-page corpus through the flow, 1 worker vs one per core."""
+    pdfs = table_corpus(workdir / "table-corpus")
+    site_root = workdir / "pdf-site"
+    _pdf_site(site_root, pdfs)
+    cores = os.cpu_count() or 1
+    results = {}
+    with SiteServer(site_root) as site:
+        config = workdir / "pdf-site.toml"
+        config.write_text(_sources(site.base_url, r"^.*/reports/[^/]+\.pdf$"), encoding="utf-8")
+        for workers in (1, cores):
+            home = workdir / f"speedup-{workers}"
+            shutil.rmtree(home, ignore_errors=True)
+            results[workers] = ingest(home, config, workers)
+    one, many = results[1], results[cores]
+    return {
+        "documents": len(pdfs),
+        "cores": cores,
+        "one_worker_seconds": round(one.run_seconds, 2),
+        "all_cores_seconds": round(many.run_seconds, 2),
+        "speedup": round(one.run_seconds / many.run_seconds, 2),
+        "figures": many.figures_added,
+        "goal": "speedup >= 1.7 on 2 cores",
+    }
+
+
+def _site_generator():
+    """The sample-site generator of the tests (tests/site/generate.py), loaded by path."""
+    path = REPOSITORY / "tests" / "site" / "generate.py"
+    spec = importlib.util.spec_from_file_location("toll_site_generate", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _report_site(root: Path, reports: int) -> int:
+    """A generated site of about `reports` documents (a PDF and a web page per month)."""
+    generator = _site_generator()
+    years = max(1, round(reports / 24))
+    built = generator.build_site(root, years=tuple(range(2024 - years + 1, 2025)))
+    return len(built) * 2
+
+
+def _report_sources(base_url: str) -> str:
+    pattern = r"^.*/blog/\d{4}/\d{2}/\d{2}/[^/]+/$"
+    follow = r"^.*/wp-content/uploads/\d{4}/\d{2}/[^/]+\.pdf$"
+    return _sources(base_url, pattern, follow, listing=f"{base_url}/category/death-toll/")
+
+
+def nightly_at_scale(workdir: Path, sizes: tuple[int, ...] = (100, 500)) -> dict[str, Any]:
+    """Benchmark 4: first run and unchanged re-run of the largest site; memory by size."""
+    runs: dict[int, dict[str, IngestRun]] = {}
+    documents: dict[int, int] = {}
+    for size in sizes:
+        root = workdir / f"site-{size}"
+        documents[size] = _report_site(root, size)
+        with SiteServer(root) as site:
+            config = workdir / f"site-{size}.toml"
+            config.write_text(_report_sources(site.base_url), encoding="utf-8")
+            home = workdir / f"nightly-{size}"
+            shutil.rmtree(home, ignore_errors=True)
+            first = ingest(home, config)
+            again = ingest(home, config) if size == max(sizes) else None
+        runs[size] = {"first": first, **({"unchanged": again} if again else {})}
+    largest = max(sizes)
+    first, again = runs[largest]["first"], runs[largest]["unchanged"]
+    return {
+        "documents": documents[largest],
+        "first_run_seconds": round(first.run_seconds, 1),
+        "first_run_wall_seconds": round(first.wall_seconds, 1),
+        "documents_per_second": round(first.fetched / first.run_seconds, 1),
+        "figures": first.figures_added,
+        "unchanged_run_seconds": round(again.run_seconds, 2),
+        "unchanged_not_modified": again.not_modified,
+        "unchanged_share_of_first": round(again.run_seconds / first.run_seconds, 3),
+        "peak_rss_mib": {
+            f"{documents[s]} documents": round(runs[s]["first"].peak_rss_mib) for s in sizes
+        },
+        "goal": "unchanged share <= 0.10; peak memory flat from 100 to 500 reports",
+        "runs": {
+            str(s): {k: json.loads(json.dumps(v.__dict__)) for k, v in r.items()}
+            for s, r in runs.items()
+        },
+    }

@@ -1,0 +1,148 @@
+"""Benchmark 6: analysts' queries on a synthetic warehouse of 10 million figures.
+
+The warehouse has toll's real schema and views. Its shape follows the monitors': 60 sources,
+14 years of months, and for each month four documents (the PDF report, its web page, the
+press release and a repost) that state largely the same claims, 250 figures each, with
+about 1% of restated counts differing (the conflicts analysts look for).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from benchmarks.measure import time_it
+from warehouse.schema import migrate
+
+SOURCES = 60
+MONTHS = 168
+DOCUMENTS_PER_MONTH = 4
+FIGURES_PER_DOCUMENT = 250
+PARSERS = ("pdf_tables", "html_tables", "prose", "prose")
+PERPETRATORS = (
+    "all_parties", "syrian_regime", "russia", "isis", "hts", "sdf", "armed_opposition",
+    "international_coalition", "turkey", "israel", "other_parties", "extremist_groups",
+)  # fmt: skip
+GROUPS = ("civilians", "children", "women", "medical_personnel", "media_workers")
+PLACES = (
+    "idlib", "aleppo", "rural_damascus", "daraa", "hama", "homs", "deir_ez_zor", "raqqa",
+    "hasaka", "latakia", "damascus", "suwayda", "tartus", "quneitra",
+)  # fmt: skip
+
+
+def _list(values: tuple[str, ...]) -> str:
+    return "[" + ", ".join(f"'{v}'" for v in values) + "]"
+
+
+def build(path: Path) -> int:
+    """Write the synthetic warehouse (kept between runs: building it takes a minute)."""
+    documents = SOURCES * MONTHS * DOCUMENTS_PER_MONTH
+    figures = documents * FIGURES_PER_DOCUMENT
+    if path.exists():
+        with duckdb.connect(str(path), read_only=True) as conn:
+            stored = conn.execute("SELECT count(*) FROM figures").fetchone()
+        if stored and stored[0] == figures:
+            return figures
+        path.unlink()
+    conn = duckdb.connect(str(path), config={"enable_progress_bar": False})
+    migrate(conn)
+    now = "TIMESTAMPTZ '2026-01-01 00:00:00+00'"
+    conn.execute(
+        f"""
+        INSERT INTO sources
+        SELECT 'source' || i, 'Monitor ' || i, NULL, 'SY', ['en'], [], [], {now}
+        FROM range({SOURCES}) t(i);
+
+        CREATE TEMP TABLE doc AS
+        SELECT
+            d,
+            printf('%064x', d) AS sha256,
+            'source' || (d // ({MONTHS} * {DOCUMENTS_PER_MONTH})) AS source_id,
+            (d // {DOCUMENTS_PER_MONTH}) % {MONTHS} AS month,
+            d % {DOCUMENTS_PER_MONTH} AS kind
+        FROM range({documents}) t(d);
+
+        INSERT INTO fetches
+        SELECT 'fetch' || d, 'run0', source_id, 'https://example.org/doc/' || d, NULL,
+               {now}, 200, 'fetched', NULL, NULL, 'application/pdf', 100000, sha256, 1, 50, NULL
+        FROM doc;
+
+        INSERT INTO documents
+        SELECT sha256, source_id, 'https://example.org/doc/' || d, NULL, 'application/pdf',
+               100000, 'Report ' || d, (DATE '2011-01-01' + to_months(month + 1))::DATE,
+               {now}, 'fetch' || d, 'archive/' || sha256[:2] || '/' || sha256 || '.pdf'
+        FROM doc;
+
+        INSERT INTO parse_runs
+        SELECT 'parse' || d, 'run0', sha256, {_list(PARSERS)}[kind + 1], '1.0.0', 'ok',
+               {FIGURES_PER_DOCUMENT}, NULL, 100, {now}
+        FROM doc;
+
+        INSERT INTO figures
+        SELECT
+            substr(md5(doc.d::VARCHAR || ':' || j), 1, 24),
+            doc.sha256, doc.source_id, {_list(PARSERS)}[doc.kind + 1], '1.0.0',
+            'parse' || doc.d, 'run0', 'killed',
+            {_list(GROUPS)}[j % {len(GROUPS)} + 1],
+            {_list(PERPETRATORS)}[(j // {len(GROUPS)}) % {len(PERPETRATORS)} + 1],
+            CASE WHEN j < {len(GROUPS) * len(PERPETRATORS)} THEN NULL
+                 ELSE {_list(PLACES)}[(j // {len(GROUPS) * len(PERPETRATORS)}) % {len(PLACES)} + 1]
+            END,
+            (DATE '2011-01-01' + to_months(doc.month))::DATE,
+            (DATE '2011-01-01' + to_months(doc.month + 1))::DATE - 1,
+            'month',
+            (hash(doc.source_id, doc.month, j) % 500)::BIGINT
+                + CASE WHEN hash(doc.d, j) % 100 = 0 THEN 3 ELSE 0 END,
+            NULL, 'exact', 'stated', NULL, 'raw group', 'raw perpetrator', NULL, 'January',
+            '{{"kind": "pdf_table", "page": 3, "table": 1, "row": 4, "col": 2}}',
+            'Syrian regime forces | Civilians | 61', {now}
+        FROM doc, range({FIGURES_PER_DOCUMENT}) t(j);
+        """
+    )
+    conn.execute("CHECKPOINT")
+    conn.close()
+    return figures
+
+
+QUERIES = {
+    "monthly_toll (whole view)": "SELECT * FROM monthly_toll",
+    "monthly_toll (one source, a year)": (
+        "SELECT * FROM monthly_toll WHERE source_id = 'source7' "
+        "AND month BETWEEN DATE '2020-01-01' AND DATE '2020-12-01'"
+    ),
+    "figure_conflicts (whole view)": "SELECT * FROM figure_conflicts",
+    "figure_conflicts (one month)": (
+        "SELECT * FROM figure_conflicts WHERE period_start = DATE '2019-03-01'"
+    ),
+    "provenance of one figure": "SELECT * FROM figure_provenance WHERE figure_id = ?",
+}
+
+
+def analyst_queries(workdir: Path, repeats: int = 3) -> dict[str, Any]:
+    """Benchmark 6: each query's best time over `repeats`, results fetched as Arrow."""
+    path = workdir / "ten-million.duckdb"
+    start = time.perf_counter()
+    figures = build(path)
+    build_seconds = time.perf_counter() - start
+    conn = duckdb.connect(str(path), read_only=True, config={"enable_progress_bar": False})
+    figure_id = conn.execute("SELECT figure_id FROM figures LIMIT 1 OFFSET 5000000").fetchone()
+    results = {}
+    for name, sql in QUERIES.items():
+        params = list(figure_id) if "?" in sql else []
+        rows = conn.sql(sql, params=params).to_arrow_table().num_rows
+        timing = time_it(
+            lambda sql=sql, params=params: conn.sql(sql, params=params).to_arrow_table(), repeats
+        )
+        results[name] = {"seconds": round(timing.best, 3), "rows": rows}
+    conn.close()
+    return {
+        "figures": figures,
+        "build_seconds": round(build_seconds, 1),
+        "database_mib": round(path.stat().st_size / 2**20),
+        "queries": results,
+        "slowest_seconds": max(r["seconds"] for r in results.values()),
+        "goal": "each query < 1 s",
+    }
