@@ -67,7 +67,7 @@ def _probe(python: str, path: Path) -> dict:
 def test_opens_in_this_duckdb(published) -> None:
     report = _probe(sys.executable, published)
     assert report["version"].startswith("2.") and report["figures"] == 1
-    assert {"figure_provenance", "current_figures", "monthly_toll"} <= set(report["views"])
+    assert {"figure_provenance", "current_figures", "monthly_toll_live"} <= set(report["views"])
 
 
 def test_opens_in_duckdb_1_5(published) -> None:

@@ -205,7 +205,7 @@ CHECKS: tuple[Check, ...] = (
                    lag(figure_id) OVER w AS previous_figure,
                    lead(count) OVER w AS next_count, lead(month) OVER w AS next_month,
                    lead(figure_id) OVER w AS next_figure
-            FROM monthly_toll
+            FROM monthly_toll_live
             WINDOW w AS (PARTITION BY source_id, perpetrator, victim_group ORDER BY month)
         )
         SELECT figure_id, previous_figure, sha256,

@@ -9,6 +9,7 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.served import ensure_served
 from warehouse.sql import scalar
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -83,9 +84,11 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def apply_views(conn: duckdb.DuckDBPyConnection) -> None:
-    """(Re)create the analyst views and give every view column a comment."""
+    """(Re)create the analyst views, give every view column a comment, and create the stored
+    results of the heaviest views if they are missing or out of date."""
     conn.execute(_read_sql("views.sql"))
     inherit_view_column_comments(conn)
+    ensure_served(conn)
 
 
 def inherit_view_column_comments(conn: duckdb.DuckDBPyConnection) -> None:

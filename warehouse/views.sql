@@ -3,6 +3,8 @@
 -- A view column without its own COMMENT here inherits the comment of the table column of the
 -- same name (warehouse/schema.py does that), so each meaning is written once.
 -- Only syntax that DuckDB 1.5 also reads: the published file is opened by 1.5 and 2.x clients.
+-- The heaviest views (*_live) are also stored as tables of the same name without the suffix,
+-- refreshed before every publish (warehouse/served.py): analysts query those.
 
 CREATE OR REPLACE VIEW figure_provenance AS
 SELECT
@@ -87,9 +89,11 @@ WITH latest_parser AS (
     WHERE status = 'ok'
     GROUP BY sha256, parser
 )
-SELECT f.*, v.url, v.published AS document_published, v.version AS document_version
+SELECT f.*, v.url, v.published AS document_published, v.version AS document_version,
+       s.country AS source_country
 FROM figures f
 JOIN document_versions v ON v.sha256 = f.sha256 AND v.is_current
+LEFT JOIN sources s ON s.source_id = f.source_id
 JOIN latest_parser lp
   ON lp.sha256 = f.sha256 AND lp.parser = f.parser AND lp.parser_version = f.parser_version;
 
@@ -97,6 +101,7 @@ COMMENT ON VIEW current_figures IS 'Figures of the newest version of each docume
 COMMENT ON COLUMN current_figures.url IS 'URL of the document (its newest version is the one shown).';
 COMMENT ON COLUMN current_figures.document_published IS 'Publication date of the document.';
 COMMENT ON COLUMN current_figures.document_version IS 'Version number of the document at its URL (see document_versions).';
+COMMENT ON COLUMN current_figures.source_country IS 'Country the source reports on (sources.country): the scope of a figure that names no place.';
 
 CREATE OR REPLACE VIEW figure_revisions AS
 WITH keyed AS (
@@ -176,7 +181,7 @@ COMMENT ON COLUMN figure_revisions.new_figure_id IS 'The figure in the newer ver
 COMMENT ON COLUMN figure_revisions.old_snippet IS 'Snippet in the older version.';
 COMMENT ON COLUMN figure_revisions.new_snippet IS 'Snippet in the newer version.';
 
-CREATE OR REPLACE VIEW figure_conflicts AS
+CREATE OR REPLACE VIEW figure_conflicts_live AS
 SELECT
     a.metric,
     a.victim_group,
@@ -216,38 +221,38 @@ JOIN current_figures b
   ON a.metric = b.metric
  AND a.victim_group = b.victim_group
  AND a.perpetrator = b.perpetrator
- AND a.place IS NOT DISTINCT FROM b.place
+ AND coalesce(a.place, a.source_country) IS NOT DISTINCT FROM coalesce(b.place, b.source_country)
  AND a.period_start = b.period_start
  AND a.period_end = b.period_end
  AND a.sha256 < b.sha256
 WHERE a.count <> b.count OR a.count_high IS DISTINCT FROM b.count_high;
 
-COMMENT ON VIEW figure_conflicts IS 'The same claim (metric, victim group, perpetrator, place, period) stated with different counts by two different documents (current versions only), e.g. a monitor''s release and a news repost quoting it wrongly, with both provenances side by side.';
-COMMENT ON COLUMN figure_conflicts.count_a IS 'Count stated by document a.';
-COMMENT ON COLUMN figure_conflicts.count_high_a IS 'High end of a range stated by document a.';
-COMMENT ON COLUMN figure_conflicts.qualifier_a IS 'Qualifier of document a''s count.';
-COMMENT ON COLUMN figure_conflicts.count_b IS 'Count stated by document b.';
-COMMENT ON COLUMN figure_conflicts.count_high_b IS 'High end of a range stated by document b.';
-COMMENT ON COLUMN figure_conflicts.qualifier_b IS 'Qualifier of document b''s count.';
-COMMENT ON COLUMN figure_conflicts.difference IS 'count_b - count_a.';
-COMMENT ON COLUMN figure_conflicts.across_sources IS 'True when the two documents come from different sources.';
-COMMENT ON COLUMN figure_conflicts.qualifiers_reconcile IS 'True when the qualifiers make both statements possible (at least 100 vs 105; a range containing the other count).';
-COMMENT ON COLUMN figure_conflicts.source_a IS 'Source of document a.';
-COMMENT ON COLUMN figure_conflicts.url_a IS 'URL of document a.';
-COMMENT ON COLUMN figure_conflicts.sha256_a IS 'SHA-256 of document a.';
-COMMENT ON COLUMN figure_conflicts.parser_a IS 'Parser that read figure a.';
-COMMENT ON COLUMN figure_conflicts.locator_a IS 'Where figure a sits in document a.';
-COMMENT ON COLUMN figure_conflicts.snippet_a IS 'Text figure a was read from.';
-COMMENT ON COLUMN figure_conflicts.figure_a IS 'Figure id in document a.';
-COMMENT ON COLUMN figure_conflicts.source_b IS 'Source of document b.';
-COMMENT ON COLUMN figure_conflicts.url_b IS 'URL of document b.';
-COMMENT ON COLUMN figure_conflicts.sha256_b IS 'SHA-256 of document b.';
-COMMENT ON COLUMN figure_conflicts.parser_b IS 'Parser that read figure b.';
-COMMENT ON COLUMN figure_conflicts.locator_b IS 'Where figure b sits in document b.';
-COMMENT ON COLUMN figure_conflicts.snippet_b IS 'Text figure b was read from.';
-COMMENT ON COLUMN figure_conflicts.figure_b IS 'Figure id in document b.';
+COMMENT ON VIEW figure_conflicts_live IS 'The same claim (metric, victim group, perpetrator, place, period; a figure that names no place covers its source''s country) stated with different counts by two different documents (current versions only), e.g. a monitor''s release and a news repost quoting it wrongly, with both provenances side by side.';
+COMMENT ON COLUMN figure_conflicts_live.count_a IS 'Count stated by document a.';
+COMMENT ON COLUMN figure_conflicts_live.count_high_a IS 'High end of a range stated by document a.';
+COMMENT ON COLUMN figure_conflicts_live.qualifier_a IS 'Qualifier of document a''s count.';
+COMMENT ON COLUMN figure_conflicts_live.count_b IS 'Count stated by document b.';
+COMMENT ON COLUMN figure_conflicts_live.count_high_b IS 'High end of a range stated by document b.';
+COMMENT ON COLUMN figure_conflicts_live.qualifier_b IS 'Qualifier of document b''s count.';
+COMMENT ON COLUMN figure_conflicts_live.difference IS 'count_b - count_a.';
+COMMENT ON COLUMN figure_conflicts_live.across_sources IS 'True when the two documents come from different sources.';
+COMMENT ON COLUMN figure_conflicts_live.qualifiers_reconcile IS 'True when the qualifiers make both statements possible (at least 100 vs 105; a range containing the other count).';
+COMMENT ON COLUMN figure_conflicts_live.source_a IS 'Source of document a.';
+COMMENT ON COLUMN figure_conflicts_live.url_a IS 'URL of document a.';
+COMMENT ON COLUMN figure_conflicts_live.sha256_a IS 'SHA-256 of document a.';
+COMMENT ON COLUMN figure_conflicts_live.parser_a IS 'Parser that read figure a.';
+COMMENT ON COLUMN figure_conflicts_live.locator_a IS 'Where figure a sits in document a.';
+COMMENT ON COLUMN figure_conflicts_live.snippet_a IS 'Text figure a was read from.';
+COMMENT ON COLUMN figure_conflicts_live.figure_a IS 'Figure id in document a.';
+COMMENT ON COLUMN figure_conflicts_live.source_b IS 'Source of document b.';
+COMMENT ON COLUMN figure_conflicts_live.url_b IS 'URL of document b.';
+COMMENT ON COLUMN figure_conflicts_live.sha256_b IS 'SHA-256 of document b.';
+COMMENT ON COLUMN figure_conflicts_live.parser_b IS 'Parser that read figure b.';
+COMMENT ON COLUMN figure_conflicts_live.locator_b IS 'Where figure b sits in document b.';
+COMMENT ON COLUMN figure_conflicts_live.snippet_b IS 'Text figure b was read from.';
+COMMENT ON COLUMN figure_conflicts_live.figure_b IS 'Figure id in document b.';
 
-CREATE OR REPLACE VIEW monthly_toll AS
+CREATE OR REPLACE VIEW monthly_toll_live AS
 WITH candidates AS (
     SELECT
         f.*,
@@ -293,8 +298,8 @@ SELECT
 FROM claims c
 JOIN current_figures f ON f.figure_id = c.figure_id;
 
-COMMENT ON VIEW monthly_toll IS 'People killed per month: one row per (source, month, perpetrator, victim group), nationwide. When several figures state the same claim (a PDF table and the press release, or two tables'' totals rows), one is chosen: PDF tables first, then HTML tables, then prose; then the most recently published document. perpetrator = all_parties rows are the sources'' own totals: leave them out when summing perpetrators, and never add children or women to civilians (they are part of them).';
-COMMENT ON COLUMN monthly_toll.month IS 'First day of the month.';
-COMMENT ON COLUMN monthly_toll.documents_stating IS 'How many documents state a figure for this row''s claim.';
-COMMENT ON COLUMN monthly_toll.distinct_counts IS 'How many different counts those documents state (more than 1: see figure_conflicts).';
-COMMENT ON COLUMN monthly_toll.url IS 'URL of the document the chosen figure comes from.';
+COMMENT ON VIEW monthly_toll_live IS 'People killed per month: one row per (source, month, perpetrator, victim group), nationwide. When several figures state the same claim (a PDF table and the press release, or two tables'' totals rows), one is chosen: PDF tables first, then HTML tables, then prose; then the most recently published document. perpetrator = all_parties rows are the sources'' own totals: leave them out when summing perpetrators, and never add children or women to civilians (they are part of them).';
+COMMENT ON COLUMN monthly_toll_live.month IS 'First day of the month.';
+COMMENT ON COLUMN monthly_toll_live.documents_stating IS 'How many documents state a figure for this row''s claim.';
+COMMENT ON COLUMN monthly_toll_live.distinct_counts IS 'How many different counts those documents state (more than 1: see figure_conflicts).';
+COMMENT ON COLUMN monthly_toll_live.url IS 'URL of the document the chosen figure comes from.';
