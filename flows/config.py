@@ -61,6 +61,14 @@ class ReportSettings(BaseModel):
     enabled: bool = False
     path: str = "report.html"
 
+    @field_validator("path")
+    @classmethod
+    def _inside_home(cls, path: str) -> str:
+        parts = Path(path).parts
+        if not parts or Path(path).is_absolute() or ".." in parts:
+            raise ValueError("report path must be a relative path inside the data folder")
+        return path
+
 
 class ListingConfig(BaseModel):
     """A paginated HTML listing (a WordPress category page, say)."""

@@ -22,6 +22,7 @@ from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig, TollConfig, load_config
 from flows.discovery import Link, next_page, page_links
 from flows.recorded_run import Run, parse_and_load, recorded_run
+from flows.run_report import write_run_report
 from flows.runners import make_task_runner
 from flows.stages import FetchedDocument, links_inside, plan_parse_jobs
 from flows.summary import RunSummary
@@ -197,8 +198,11 @@ def announce(flow: object, flow_run: object, state: object) -> None:
 def nightly(
     home: str, config_path: str, sources: list[str] | None = None, wait: bool = False
 ) -> RunSummary:
-    """One ingest of every enabled source: discover, fetch, archive, parse, load, validate."""
-    return run_ingest("nightly", Path(home), Path(config_path), sources, False, wait=wait)
+    """One ingest of every enabled source: discover, fetch, archive, parse, load, validate;
+    then the HTML report, when the configuration enables it."""
+    summary = run_ingest("nightly", Path(home), Path(config_path), sources, False, wait=wait)
+    write_run_report(Path(home), load_config(config_path))
+    return summary
 
 
 @flow(name="backfill", log_prints=False)

@@ -1,0 +1,80 @@
+"""`toll report`: the static HTML report for readers who do not write SQL."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from flows.config import CONFIG_ENV, HOME_ENV, load_config, resolve_config_path, resolve_home
+
+console = Console()
+errors = Console(stderr=True)
+
+
+def report(
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="HTML file to write \\[default: the \\[report] path of the sources file, "
+            "inside the data folder].",
+            show_default=False,
+        ),
+    ] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only months from YYYY-MM-DD on.")
+    ] = None,
+    home: Annotated[
+        Path | None,
+        typer.Option(
+            "--home",
+            envvar=HOME_ENV,
+            help="Data folder holding warehouse.duckdb \\[default: ./data].",
+            show_default=False,
+        ),
+    ] = None,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar=CONFIG_ENV,
+            help="Sources file, read for the default --out \\[default: ./sources.toml].",
+            show_default=False,
+        ),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML page from the published warehouse: headline totals,
+    charts, the latest figures linked to their documents, quality issues and disagreements.
+    It opens offline and never requests anything.
+
+    Example: [bold]toll report --out report.html --since 2024-01-01[/]
+    """
+    from warehouse.database import WarehouseMissing
+    from warehouse.report import UnknownSource, write_report
+
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise typer.BadParameter("--since must be a date, YYYY-MM-DD") from None
+    home_path = resolve_home(home)
+    if out is None:
+        out = home_path / load_config(resolve_config_path(config)).report.path
+    try:
+        written = write_report(home_path, out, source=source, since=since_date)
+    except (WarehouseMissing, UnknownSource) as error:
+        errors.print(f"[red]{error.args[0] if error.args else error}[/]")
+        raise typer.Exit(2) from None
+    console.print(
+        f"report written: [bold]{written.path}[/] ({written.bytes / 1e6:.1f} MB, "
+        f"{written.charts} charts, {written.sources} source(s), {written.seconds:.1f} s)"
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add `toll report` to the `toll` app."""
+    app.command()(report)

@@ -1,0 +1,129 @@
+"""The report as one self-contained HTML file: Jinja2 with autoescaping (snippets, titles and
+messages come from the documents and stay text), the chart specs as JSON, and Vega inlined.
+A Content-Security-Policy in the page forbids any network request."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from importlib import metadata
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined
+
+from warehouse.database import reader
+from warehouse.report import charts, wording
+from warehouse.report.build import build_report
+from warehouse.report.model import GROUPS, Report, row_urls
+from warehouse.report.queries import Scope, report_rows
+
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
+)
+
+
+@dataclass(frozen=True)
+class WrittenReport:
+    """What `write_report` wrote."""
+
+    path: Path
+    bytes: int
+    charts: int
+    sources: int
+    seconds: float
+
+
+class Ids:
+    """Unique element ids within one page (the same figure can be shown twice)."""
+
+    def __init__(self) -> None:
+        self._counter = itertools.count(1)
+
+    def next(self, prefix: str) -> str:
+        """A fresh id: 'tip-12'."""
+        return f"{prefix}-{next(self._counter)}"
+
+
+def _environment() -> Environment:
+    env = Environment(
+        loader=PackageLoader("warehouse.report", "templates"),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        month=wording.month_label,
+        day=wording.date_label,
+        time=wording.time_label,
+        group=wording.group_label,
+        phrase=wording.metric_phrase,
+        safe_url=wording.safe_href,
+        parser=wording.parser_label,
+        urls=row_urls,
+        slug=lambda text: re.sub(r"[^a-z0-9_-]+", "-", str(text).lower()),
+    )
+    return env
+
+
+def _version() -> str:
+    try:
+        return metadata.version("toll")
+    except metadata.PackageNotFoundError:
+        return "dev"
+
+
+def render_report(report: Report) -> str:
+    """The report as one HTML page."""
+    specs = {
+        section.anchor: charts.section_charts(section)
+        for section in report.sections
+        if section.has_data
+    }
+    template = _environment().get_template("report.html.j2")
+    return template.render(
+        report=report,
+        specs=specs,
+        groups=GROUPS,
+        csp=CONTENT_SECURITY_POLICY,
+        vega_js=charts.vega_javascript() if any(specs.values()) else "",
+        ids=Ids(),
+        version=_version(),
+    )
+
+
+def write_report(
+    home: Path,
+    out: Path,
+    source: str | None = None,
+    since: date | None = None,
+    now: datetime | None = None,
+) -> WrittenReport:
+    """Write the report on the published warehouse of `home` to `out`, atomically (a reader
+    never sees half a file). Raises WarehouseMissing and UnknownSource."""
+    clock = time.perf_counter()
+    scope = Scope(source=source, since=since)
+    with reader(home) as conn:
+        rows = report_rows(conn, scope)
+    report = build_report(rows, scope, now or datetime.now(UTC))
+    html = render_report(report)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    temporary.write_text(html, encoding="utf-8")
+    os.replace(temporary, out)
+    return WrittenReport(
+        path=out,
+        bytes=out.stat().st_size,
+        charts=html.count("data-vega-spec="),
+        sources=sum(s.has_data for s in report.sections),
+        seconds=round(time.perf_counter() - clock, 2),
+    )
+
+
+__all__ = ["CONTENT_SECURITY_POLICY", "WrittenReport", "render_report", "write_report"]
