@@ -31,7 +31,6 @@ from warehouse.load import (
     load_batch,
     start_run,
 )
-from warehouse.served import refresh_served
 
 
 @dataclass
@@ -77,7 +76,6 @@ def recorded_run(
             yield run
             open_issues = run_checks(conn, run.run_id, datetime.now(UTC))
             run.counts = replace(run.counts, quality_issues=open_issues)
-            refresh_served(conn)
             status = "partial" if run.failures else "completed"
             finish_run(conn, run.run_id, status, run.counts, run.failures, datetime.now(UTC))
         except BaseException as error:

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.schema import migrate
+from warehouse.served import refresh_served
 
 PUBLISHED_NAME = "warehouse.duckdb"
 WRITER_NAME = "warehouse-writer.duckdb"
@@ -67,19 +68,23 @@ def writer(home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 def publish(home: Path) -> Path:
     """Publish the working database as `<home>/warehouse.duckdb`, atomically.
 
-    The writer connection must be closed first (closing checkpoints the write-ahead log into
-    the file). The copy is flushed to disk before the rename, so a crash leaves either the old
-    or the new snapshot, never a torn file.
+    The writer connection must be closed first. The stored results of the heavy views are
+    refreshed (warehouse/served.py), then the file is copied and flushed to disk before the
+    rename, so a crash leaves either the old or the new snapshot, never a torn file.
     """
     source = writer_path(home)
     target = published_path(home)
     if not source.exists():
         raise WarehouseMissing(f"no working warehouse at {source}")
-    wal = source.with_name(source.name + ".wal")
-    if wal.exists():  # a crashed writer: replay its log before copying
-        duckdb.connect(
-            str(source), config={"storage_compatibility_version": STORAGE_COMPATIBILITY}
-        ).close()
+    # Store the heavy views' results so they match this snapshot; opening and closing also
+    # replays the log a crashed writer may have left.
+    conn = duckdb.connect(
+        str(source), config={"storage_compatibility_version": STORAGE_COMPATIBILITY}
+    )
+    try:
+        refresh_served(conn)
+    finally:
+        conn.close()
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.copyfile(source, temporary)
     with open(temporary, "rb+") as handle:
