@@ -1,10 +1,11 @@
 """Benchmark 6: analysts' queries on a synthetic warehouse of 10 million figures.
 
 The warehouse has toll's real schema and views. Its shape follows the monitors': 60 sources
-reporting on 20 countries (three per country), 14 years of months, and for each month four
-documents (the PDF report, its web page, the press release and a repost) that state the same
-250 claims. Monitors of one country disagree on 3% of claims, and 1% of restated counts
-differ from their own monitor's (the conflicts analysts look for).
+reporting on 20 countries (three per country, each country with its own governorates), 14
+years of months, and for each month four documents (the PDF report, its web page, the press
+release and a repost) that state the same 250 claims. Monitors of one country disagree on 3%
+of claims, and 1% of restated counts differ from their own monitor's (the conflicts analysts
+look for).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import duckdb
 from benchmarks.measure import time_it
 from warehouse.schema import migrate
 from warehouse.served import refresh_served
+from warehouse.sql import scalar
 
 SOURCES = 60
 SOURCES_PER_COUNTRY = 3
@@ -46,13 +48,27 @@ def build(path: Path) -> int:
     figures = documents * FIGURES_PER_DOCUMENT
     if path.exists():
         with duckdb.connect(str(path), read_only=True) as conn:
-            stored = conn.execute("SELECT count(*) FROM figures").fetchone()
-        if stored and stored[0] == figures:
-            return figures
-        path.unlink()
+            stored = conn.execute("SELECT count(*) FROM figures").fetchall()[0][0]
+        if stored != figures:
+            path.unlink()
     conn = duckdb.connect(str(path), config={"memory_limit": "8GB"})
     conn.execute("SET enable_progress_bar = false")
     migrate(conn)
+    if scalar(conn, "SELECT count(*) FROM figures") != figures:
+        _generate(conn)
+    if not scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'bench_build'"):
+        start = time.perf_counter()
+        refresh_served(conn)  # what every publish does
+        refresh_seconds = time.perf_counter() - start
+        conn.execute("CREATE TABLE bench_build AS SELECT ? AS refresh_seconds", [refresh_seconds])
+    conn.execute("CHECKPOINT")
+    conn.close()
+    return figures
+
+
+def _generate(conn: duckdb.DuckDBPyConnection) -> None:
+    """Sources, fetches, documents, parser runs and figures, all generated in SQL."""
+    documents = SOURCES * MONTHS * DOCUMENTS_PER_MONTH
     now = "TIMESTAMPTZ '2026-01-01 00:00:00+00'"
     conn.execute(
         f"""
@@ -96,6 +112,7 @@ def build(path: Path) -> int:
             {_list(PERPETRATORS)}[(j // {len(GROUPS)}) % {len(PERPETRATORS)} + 1],
             CASE WHEN j < {len(GROUPS) * len(PERPETRATORS)} THEN NULL
                  ELSE {_list(PLACES)}[(j // {len(GROUPS) * len(PERPETRATORS)}) % {len(PLACES)} + 1]
+                      || '_' || doc.country  -- each country has its own first-level units
             END,
             (DATE '2011-01-01' + to_months(doc.month))::DATE,
             (DATE '2011-01-01' + to_months(doc.month + 1))::DATE - 1,
@@ -109,14 +126,6 @@ def build(path: Path) -> int:
         FROM doc, range({FIGURES_PER_DOCUMENT}) t(j);
         """
     )
-    start = time.perf_counter()
-    refresh_served(conn)  # what every run does before publishing
-    refresh_seconds = time.perf_counter() - start
-    conn.execute("CREATE TABLE bench_build AS SELECT ? AS refresh_seconds", [refresh_seconds])
-    conn.execute("COMMENT ON TABLE bench_build IS 'How long building the served tables took.'")
-    conn.execute("CHECKPOINT")
-    conn.close()
-    return figures
 
 
 QUERIES = {

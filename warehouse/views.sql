@@ -182,6 +182,26 @@ COMMENT ON COLUMN figure_revisions.old_snippet IS 'Snippet in the older version.
 COMMENT ON COLUMN figure_revisions.new_snippet IS 'Snippet in the newer version.';
 
 CREATE OR REPLACE VIEW figure_conflicts_live AS
+WITH scoped AS (
+    SELECT *, coalesce(place, source_country) AS scope
+    FROM current_figures
+    WHERE victim_group IS NOT NULL AND perpetrator IS NOT NULL
+),
+disputed AS (  -- claims stated with more than one count: the only ones worth pairing
+    SELECT metric, victim_group, perpetrator, scope, period_start, period_end
+    FROM scoped
+    GROUP BY ALL
+    HAVING min(count) <> max(count)
+        OR count(DISTINCT coalesce(count_high, -1)) > 1
+),
+candidates AS (
+    SELECT s.*
+    FROM scoped s
+    JOIN disputed d
+      ON d.metric = s.metric AND d.victim_group = s.victim_group
+     AND d.perpetrator = s.perpetrator AND d.scope IS NOT DISTINCT FROM s.scope
+     AND d.period_start = s.period_start AND d.period_end = s.period_end
+)
 SELECT
     a.metric,
     a.victim_group,
@@ -216,12 +236,12 @@ SELECT
     b.locator AS locator_b,
     b.snippet AS snippet_b,
     b.figure_id AS figure_b
-FROM current_figures a
-JOIN current_figures b
+FROM candidates a
+JOIN candidates b
   ON a.metric = b.metric
  AND a.victim_group = b.victim_group
  AND a.perpetrator = b.perpetrator
- AND coalesce(a.place, a.source_country) IS NOT DISTINCT FROM coalesce(b.place, b.source_country)
+ AND a.scope IS NOT DISTINCT FROM b.scope
  AND a.period_start = b.period_start
  AND a.period_end = b.period_end
  AND a.sha256 < b.sha256
