@@ -113,7 +113,21 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / f"{stamp:%Y%m%dT%H%M%SZ}{'-quick' if args.quick else ''}.json"
     path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
-    console.print(f"results written to {path}")
+    path.with_suffix(".md").write_text(markdown(results, report["machine"]), encoding="utf-8")
+    console.print(f"results written to {path} and {path.with_suffix('.md').name}")
+
+
+def markdown(results: dict[str, Any], machine_facts: dict[str, Any]) -> str:
+    """The results as a Markdown table, for docs/performance.md."""
+    lines = [
+        "| benchmark | measured | result | goal |",
+        "| --- | --- | --- | --- |",
+    ]
+    for name, result in results.items():
+        measured, ratio = HEADLINES[name](result)
+        lines.append(f"| {BENCHMARKS[name][0]} | {measured} | {ratio} | {result['goal']} |")
+    facts = ", ".join(f"{k}: {v}" for k, v in machine_facts.items())
+    return "\n".join(lines) + f"\n\nMachine: {facts}.\n"
 
 
 if __name__ == "__main__":

@@ -82,7 +82,9 @@ def ingest(home: Path, config: Path, workers: int | None = None) -> IngestRun:
     command = [toll_command(), "ingest", "--home", str(home), "--config", str(config)]
     if workers:
         command += ["--workers", str(workers)]
-    env = {**os.environ, "PREFECT_HOME": str(home / "prefect"), "NO_COLOR": "1"}
+    prefect_home = home.parent / "prefect-home"  # Prefect does not create missing parents
+    prefect_home.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home), "NO_COLOR": "1"}
     start = time.perf_counter()
     done = subprocess.run(
         [sys.executable, "-c", RSS_SCRIPT, *command],
