@@ -6,7 +6,7 @@ from __future__ import annotations
 from parsers.html_document import read_html, readable_text
 from parsers.media import HTML, PDF, TEXT, decode_text
 from parsers.model import Document, Figure, shift_parents
-from parsers.pdf_document import fix_rtl, open_pdf, pages
+from parsers.pdf_document import fix_rtl, open_pdf, pages, pages_with_paths
 from parsers.periods import Period, find_periods, period_of_title
 from parsers.prose_grammar import extract_figures
 from parsers.registry import Parser
@@ -51,9 +51,10 @@ def parse(document: Document) -> list[Figure]:
 def _parse_pdf(document: Document) -> list[Figure]:
     figures: list[Figure] = []
     default: Period | None = None
+    ruled = pages_with_paths(document.content)  # pages that can hold a table at all
     with open_pdf(document.content) as pdf:
         for number, page in pages(pdf):
-            tables = page.find_tables()
+            tables = page.find_tables() if ruled is None or number in ruled else []
             outside = page
             for table in tables:
                 outside = outside.outside_bbox(table.bbox)
