@@ -92,6 +92,7 @@ def main() -> None:
             title, run = BENCHMARKS[name]
             console.print(f"[bold]{title}[/bold] ...")
             start = time.perf_counter()
+            (workdir / name).mkdir(parents=True, exist_ok=True)
             results[name] = run(workdir / name, args.quick)
             results[name]["benchmark_seconds"] = round(time.perf_counter() - start, 1)
             console.print_json(json.dumps(results[name], default=str))
