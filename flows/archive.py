@@ -1,8 +1,11 @@
 """The content-addressed archive of raw documents: `<home>/archive/<sha[:2]>/<sha>.<ext>`.
 
 Bytes are written to a temporary file in the same folder, flushed to disk and renamed into
-place, so a file under its final name is always complete. File names come from the hash,
-never from a URL. Nothing downstream needs the network again: re-parsing reads from here.
+place (and the folder flushed), so a file under its final name is always complete; a failed
+write (disk full, read-only folder) removes its temporary file and raises ArchiveError. A
+damaged copy is replaced the next time the same bytes are stored. File names come from the
+hash, never from a URL. Nothing downstream needs the network again: re-parsing reads from
+here.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from pathlib import Path
 from parsers.media import extension_for
 
 ARCHIVE_DIR = "archive"
+TEMPORARY_PREFIX = ".incoming-"  # a write in progress (or cut short by a crash)
 
 
 class ArchiveError(Exception):
@@ -28,16 +32,21 @@ def relative_path(sha256: str, media_type: str) -> str:
     return f"{ARCHIVE_DIR}/{sha256[:2]}/{sha256}.{extension_for(media_type)}"
 
 
+def exists(home: Path, sha256: str, media_type: str) -> bool:
+    """Whether a document's file is in the archive (a cheap check, without hashing)."""
+    return (home / relative_path(sha256, media_type)).is_file()
+
+
 def store(home: Path, content: bytes, media_type: str) -> str:
     """Store bytes (idempotent) and return their relative archive path."""
     sha256 = hashlib.sha256(content).hexdigest()
     relative = relative_path(sha256, media_type)
     target = home / relative
-    if target.exists() and target.stat().st_size == len(content):
-        return relative
+    if _holds(target, sha256):
+        return relative  # already archived (a damaged copy is replaced below)
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX)
     except OSError as error:
         raise ArchiveError(f"cannot write to the archive at {target.parent}: {error}") from error
     try:
@@ -46,10 +55,33 @@ def store(home: Path, content: bytes, media_type: str) -> str:
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)
+        _sync_directory(target.parent)  # the rename itself survives a power cut
     except OSError as error:
         Path(temporary).unlink(missing_ok=True)
         raise ArchiveError(f"cannot write {relative}: {error}") from error
     return relative
+
+
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, read in chunks."""
+    with open(path, "rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def _holds(target: Path, sha256: str) -> bool:
+    """Whether the archive already has these exact bytes under their name."""
+    try:
+        return target.is_file() and file_sha256(target) == sha256
+    except OSError:
+        return False
+
+
+def _sync_directory(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def read(home: Path, relative: str, sha256: str | None = None) -> bytes:

@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import parser_commands, report_command, run_commands, warehouse_commands
+from flows import parser_commands, report_command, run_commands, verify, warehouse_commands
 from flows.config import HOME_ENV, resolve_home
 
 app = typer.Typer(
@@ -159,6 +159,7 @@ def parse(
 run_commands.register(app)
 warehouse_commands.register(app)
 report_command.register(app)
+verify.register(app)
 app.add_typer(parser_commands.app, name="parsers")
 
 

@@ -53,6 +53,15 @@ class ParseSettings(BaseModel):
     workers: int | None = Field(None, ge=1)
 
 
+class LoadSettings(BaseModel):
+    """How a run writes to the warehouse: documents per transaction. A crash loses at most
+    the batch being written (the next run redoes it); smaller batches commit more often."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    batch_documents: int = Field(25, ge=1)
+
+
 class ReportSettings(BaseModel):
     """The HTML report written at the end of each nightly run (`toll report`)."""
 
@@ -153,6 +162,7 @@ class TollConfig(BaseModel):
 
     fetch: FetchSettings = FetchSettings()
     parse: ParseSettings = ParseSettings()
+    load: LoadSettings = LoadSettings()
     report: ReportSettings = ReportSettings()
     sources: list[SourceConfig]
 

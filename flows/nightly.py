@@ -17,11 +17,12 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows import progress
+from flows import archive, progress
 from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig, TollConfig, load_config
 from flows.discovery import Link, next_page, page_links
 from flows.recorded_run import Run, parse_and_load, recorded_run
+from flows.retry import retry_links
 from flows.run_report import write_run_report
 from flows.runners import make_task_runner
 from flows.stages import FetchedDocument, links_inside, plan_parse_jobs
@@ -60,6 +61,11 @@ def fetch_links(
     while links:
         previous = previous_fetches(run.conn, [link.url for link in links])
         media = document_media_types(run.conn, [p.sha256 for p in previous.values()])
+        previous = {  # an archived copy that went missing is downloaded again, not 304'd
+            url: p
+            for url, p in previous.items()
+            if archive.exists(run.home, p.sha256, media.get(p.sha256, ""))
+        }
         progress.start("fetch", len(links))
         batch = fetch_task(source, settings, links, previous, str(run.home), run.run_id, media)
         progress.advance("fetch", len(batch))
@@ -97,7 +103,15 @@ def ingest_source(run: Run, source: SourceConfig, settings: FetchSettings) -> li
         run.fail(source.name, url, "discover", error)
     if not found.links:
         logger.warning("source %s: discovery found no report URLs", source.name)
-    fetched = fetch_links(run, source, settings, list(found.links))
+    listed = {link.url for link in found.links}
+    again = [
+        link
+        for link in retry_links(run.conn, source, run.home, datetime.now(UTC))
+        if link.url not in listed
+    ]
+    if again:
+        logger.info("source %s: trying %d earlier failure(s) again", source.name, len(again))
+    fetched = fetch_links(run, source, settings, [*found.links, *again])
     logger.info(
         "source %s: %d fetched, %d unchanged, %d failed",
         source.name,
@@ -159,6 +173,7 @@ def run_ingest(
     sources = config.selected(source_names)
     budget = budget_of(config)
     with recorded_run(home, flow_name, [s.name for s in sources], wait) as run:
+        run.batch_documents = config.load.batch_documents
         upsert_sources(run.conn, [source_row(s) for s in sources], datetime.now(UTC))
         if walk_all:
             for source in sources:

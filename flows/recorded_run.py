@@ -4,6 +4,7 @@ load through one connection, validate, and publish the warehouse when the run en
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,6 +33,8 @@ from warehouse.load import (
     start_run,
 )
 
+load_logger = logging.getLogger("toll.load")
+
 
 @dataclass
 class Run:
@@ -45,6 +48,7 @@ class Run:
     failures: list[dict[str, str]] = field(default_factory=list)
     counts: RunCounts = field(default_factory=RunCounts)
     summary: RunSummary | None = None
+    batch_documents: int = 25
 
     def fail(self, source: str, url: str, stage: str, error: str) -> None:
         """Record a failed document or source; the run goes on and ends 'partial'."""
@@ -109,12 +113,28 @@ def parse_and_load(
     hashes = sorted({d.sha256 for d in fetched if d.sha256})
     new_documents = document_rows(fetched, known_documents(run.conn, hashes))
     added = replaced = 0
-    batches = assemble_batches(run.run_id, fetched, new_documents, results)
+    batches = assemble_batches(
+        run.run_id, fetched, new_documents, results, batch_size=run.batch_documents
+    )
     progress.start("load", len(batches))
-    for batch in batches:
+    for number, batch in enumerate(batches, start=1):
         loaded = load_batch(run.conn, batch)
         added += loaded.figures_added
         replaced += loaded.figures_replaced
+        load_logger.info(
+            "batch %d/%d committed: %d document(s), %d figure(s)",
+            number,
+            len(batches),
+            len(batch.documents),
+            loaded.figures_added,
+            extra={
+                "event": "batch_committed",
+                "batch": number,
+                "batches": len(batches),
+                "documents": len(batch.documents),
+                "figures": loaded.figures_added,
+            },
+        )
         progress.advance("load")
     outcomes = [o for r in results for o in r.outcomes]
     for result in results:

@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+import lxml.etree
+import lxml.html
 from bs4 import BeautifulSoup, Tag
 
 from parsers.media import decode_text
@@ -19,6 +21,8 @@ _HEADING_TAGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _DROPPED_TAGS = ("script", "style", "noscript", "nav", "footer", "aside", "form", "template", "svg")
 _ISO_DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 MAX_HTML_BYTES = 20 * 1024 * 1024
+MAX_HTML_DEPTH = 200  # real pages nest a few dozen elements deep; BeautifulSoup slows
+# down quadratically on very deep trees (100,000 nested tags would take hours)
 
 
 @dataclass(frozen=True)
@@ -40,11 +44,28 @@ def read_html(content: bytes) -> HtmlPage:
     if len(content) > MAX_HTML_BYTES:
         raise ParseError(f"HTML page of {len(content)} bytes is above the {MAX_HTML_BYTES} cap")
     text = decode_text(content, _charset_of(content))
+    if _depth(text) > MAX_HTML_DEPTH:
+        raise ParseError(f"HTML nested more than {MAX_HTML_DEPTH} elements deep: not a report")
     try:
         soup = BeautifulSoup(text, "lxml")
     except Exception as error:  # lxml raises several types on broken input
         raise ParseError(f"unreadable HTML: {error}") from error
     return HtmlPage(soup=soup, title=_title_of(soup), published=_published_of(soup))
+
+
+def _depth(text: str) -> int:
+    """How deeply the page's elements nest, as lxml reads it: fast, and lxml stops building
+    a tree at 256 levels on its own, so a hostile page costs milliseconds here."""
+    parser = lxml.html.HTMLParser(encoding="utf-8")
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8", "replace"), parser=parser)
+    except (lxml.etree.ParserError, ValueError):
+        return 0  # nothing to parse: BeautifulSoup copes with it
+    depth = deepest = 0
+    for event, _ in lxml.etree.iterwalk(root, events=("start", "end")):
+        depth += 1 if event == "start" else -1
+        deepest = max(deepest, depth)
+    return deepest
 
 
 def _title_of(soup: BeautifulSoup) -> str | None:

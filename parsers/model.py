@@ -8,8 +8,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sysconfig
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 if TYPE_CHECKING:
@@ -32,6 +37,84 @@ ATTRIBUTIONS: tuple[str, ...] = ("stated", "believed", "unknown")
 
 class ParseError(Exception):
     """The one exception a parser may raise: the document cannot be read by this parser."""
+
+
+MAX_ERROR_CHARS = 300  # a hostile document must not fill the log with its own text
+_CHECKOUT = Path(__file__).resolve().parent.parent
+_STDLIB = Path(sysconfig.get_paths()["stdlib"]).resolve()
+
+
+def _causes(error: BaseException) -> Iterator[BaseException]:
+    """The error, then what it wraps: `raise ... from`, and pdfplumber's habit of carrying
+    pdfminer's exception as its first argument."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        yield current
+        wrapped = current.args[0] if current.args else None
+        current = current.__cause__ or (wrapped if isinstance(wrapped, BaseException) else None)
+
+
+def describe_failure(error: BaseException) -> str:
+    """Why a parser failed, in one short line: too deeply nested, out of memory, a document
+    library giving up on the bytes, or a bug in toll's own parser code (with where)."""
+    causes = list(_causes(error))
+    root = causes[-1]
+    if any(isinstance(e, RecursionError) for e in causes):
+        message = "document nested too deeply (RecursionError)"
+    elif any(isinstance(e, MemoryError) for e in causes):
+        message = "ran out of memory reading the document (over the memory budget?)"
+    else:
+        frames = traceback.extract_tb(root.__traceback__) or traceback.extract_tb(
+            error.__traceback__
+        )
+        detail = f"{type(root).__name__}: {root}".rstrip(": ")
+        ours = [f for f in frames if not Path(f.filename).resolve().is_relative_to(_STDLIB)]
+        where = ours[-1] if ours else None
+        library = _installed_package(Path(where.filename)) if where else None
+        if library:
+            message = f"{library} could not read the document: {detail}"
+        elif where:
+            message = f"parser bug at {_shown(Path(where.filename))}:{where.lineno}: {detail}"
+        else:
+            message = f"could not read the document: {detail}"
+    if len(message) > MAX_ERROR_CHARS:
+        message = message[: MAX_ERROR_CHARS - 1] + "…"
+    return message
+
+
+def _shown(path: Path) -> str:
+    """A source path as a maintainer reads it: relative to the checkout when inside it."""
+    resolved = path.resolve()
+    if resolved.is_relative_to(_CHECKOUT):
+        return resolved.relative_to(_CHECKOUT).as_posix()
+    return path.name
+
+
+def _installed_package(path: Path) -> str | None:
+    """The installed package a source file belongs to ('pdfminer', 'bs4'), if it is one."""
+    parts = path.parts
+    if "site-packages" in parts and parts.index("site-packages") + 1 < len(parts):
+        return parts[parts.index("site-packages") + 1].removesuffix(".py")
+    return None
+
+
+@contextmanager
+def only_parse_errors() -> Iterator[None]:
+    """Let nothing but ParseError out of a block that reads a document.
+
+    A hostile or broken document makes pdfminer, pdfplumber, lxml or BeautifulSoup raise
+    whatever they raise (KeyError, TypeError, RecursionError, ...), and a parser bug raises
+    anything; either way it is one document this parser cannot read, so it becomes a
+    ParseError that says which (see `describe_failure`), and the run records it and goes on.
+    """
+    try:
+        yield
+    except ParseError:
+        raise
+    except Exception as error:  # the point: every failure becomes the one documented type
+        raise ParseError(describe_failure(error)) from error
 
 
 @dataclass(frozen=True)

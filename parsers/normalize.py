@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from parsers.model import QUALIFIERS, Document, Figure, FigureRecord, figure_id_for
+from parsers.model import QUALIFIERS, Document, Figure, FigureRecord, ParseError, figure_id_for
+from parsers.numbers import MAX_COUNT
 from parsers.periods import Period, parse_period
 from parsers.vocabulary import metric_id, perpetrator_id, place_id, victim_group_id, vocabulary
 
@@ -18,6 +19,19 @@ def canonical_metric(raw: str) -> str:
     return metric_id(raw) or raw
 
 
+def check_count(figure: Figure) -> None:
+    """Refuse a count no report states (negative, not a whole number, above MAX_COUNT): it is
+    a misread, and the warehouse's BIGINT columns could not even hold some of them."""
+    values = [figure.count] if figure.count_high is None else [figure.count, figure.count_high]
+    for value in values:
+        if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_COUNT:
+            shown = f"{value:.3g}" if isinstance(value, int | float) else repr(value)[:40]
+            raise ParseError(
+                f"implausible count {shown} at {figure.locator.describe()}: counts must be "
+                f"whole numbers from 0 to {MAX_COUNT:,}; the parser's figures were not loaded"
+            )
+
+
 def normalize_figures(
     figures: Sequence[Figure], document: Document, parser: str, parser_version: str
 ) -> list[FigureRecord]:
@@ -26,7 +40,8 @@ def normalize_figures(
     A figure whose perpetrator the text does not name is a total over all parties
     (`all_parties`), as monitors' headline figures are. Unknown strings keep their raw value
     and a NULL id, for the quality checks to flag; nothing is dropped but exact duplicates
-    (same id).
+    (same id). An implausible count (see `check_count`) fails the whole parser run with a
+    ParseError, so a misreading parser is noticed instead of loading a wrong number.
     """
     ids = [figure_id_for(document.sha256, parser, figure) for figure in figures]
     records: list[FigureRecord] = []
@@ -35,6 +50,7 @@ def normalize_figures(
         if figure_id in seen:
             continue
         seen.add(figure_id)
+        check_count(figure)
         if figure.period_precision is not None:
             period = Period(
                 figure.period_start, figure.period_end, figure.period_precision,

@@ -105,7 +105,11 @@ def parse_number_words(words: list[str]) -> int | None:
     total = 0
     current = 0
     seen_value = False
+    previous = ""
     for token in tokens:
+        if token in SCALES and previous in SCALES and SCALES[token] <= SCALES[previous]:
+            return None  # "a million million", "thousand hundred": not a number
+        previous = token
         if token in UNITS:
             rest = current % 100
             if rest != 0 and not (rest >= 20 and rest % 10 == 0):
@@ -127,6 +131,8 @@ def parse_number_words(words: list[str]) -> int | None:
                 total += current
                 current = 0
             seen_value = True
+        if total + current > MAX_COUNT:  # "a million million million ..." is not a count
+            return None
     return total + current if seen_value else None
 
 

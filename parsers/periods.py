@@ -162,8 +162,8 @@ def _match_period(match: re.Match[str], kind: str, published: date | None) -> Pe
         return Period(date(year, first, 1), _month_end(year, second), "range", raw)
     if kind == "since":
         first = _single_bounds(groups, "a", published)
-        if not first:
-            return None
+        if not first or (published is not None and first[0] > published):
+            return None  # "since" a date after the report was published: not a period
         return Period(first[0], published, "open", raw)
     if kind == "half":
         if groups.get("implicit"):

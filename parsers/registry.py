@@ -17,7 +17,7 @@ from functools import cache
 from importlib.metadata import entry_points
 
 from parsers import formats
-from parsers.model import Document, Figure, FigureRecord, ParseError
+from parsers.model import Document, Figure, FigureRecord, ParseError, only_parse_errors
 from parsers.normalize import normalize_figures
 
 ENTRY_POINT_GROUP = "toll.parsers"
@@ -48,6 +48,13 @@ class Parser:
         if self.sources and document.source not in self.sources:
             return False
         return not self.url_patterns or any(re.search(p, document.url) for p in self.url_patterns)
+
+    def records(self, document: Document) -> list[FigureRecord]:
+        """Parse and normalize one document: its records, or ParseError and nothing else
+        (whatever a document library or a parser bug raises is turned into one)."""
+        with only_parse_errors():
+            figures = self.parse(document)
+            return normalize_figures(figures, document, self.name, self.version)
 
 
 @dataclass(frozen=True)
@@ -99,20 +106,11 @@ def parsers_for(document: Document, only: Sequence[str] | None = None) -> list[P
 
 
 def run_parser(parser: Parser, document: Document) -> ParseOutcome:
-    """Run one parser; any exception it raises becomes a failed outcome, never a crash."""
+    """Run one parser; a document it cannot read is a failed outcome, never a crash."""
     try:
-        figures = parser.parse(document)
-        records = normalize_figures(figures, document, parser.name, parser.version)
+        records = parser.records(document)
     except ParseError as error:
         return ParseOutcome(parser.name, parser.version, (), f"ParseError: {error}")
-    except RecursionError:
-        return ParseOutcome(
-            parser.name, parser.version, (), "ParseError: document nested too deeply"
-        )
-    except Exception as error:  # a parser bug must not stop the run; it is recorded instead
-        return ParseOutcome(
-            parser.name, parser.version, (), f"parser bug: {type(error).__name__}: {error}"
-        )
     return ParseOutcome(parser.name, parser.version, tuple(records))
 
 

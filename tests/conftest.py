@@ -36,6 +36,12 @@ REPORTS: list[str] = []  # figures measured by tests, printed at the end of the 
 
 
 def pytest_terminal_summary(terminalreporter) -> None:
+    if os.environ.get("TOLL_WRITE_RELIABILITY") == "1":
+        from datetime import date
+
+        from reliability import write_doc
+
+        REPORTS.append(write_doc(date.today()))
     if REPORTS:
         terminalreporter.section("figures measured")
         for line in REPORTS:
@@ -44,6 +50,15 @@ def pytest_terminal_summary(terminalreporter) -> None:
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     shutil.rmtree(_PREFECT_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def reliability():
+    """Where fault and hostile-input tests record what toll did, for docs/reliability.md
+    (written at the end of a session run with TOLL_WRITE_RELIABILITY=1)."""
+    from reliability import COLLECTOR
+
+    return COLLECTOR
 
 
 def _loopback_only(address: object) -> None:
@@ -67,10 +82,16 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="session")
 def prefect_api() -> Iterator[None]:
-    """One temporary Prefect API server for the whole session (it takes 10-15 s to start)."""
+    """One temporary Prefect API server for the whole session (it takes 10-15 s to start).
+    Flow heartbeats are off: the engine otherwise joins their thread at the end of every
+    flow run, about half a second each (see ../shared/TECH-NOTES.md)."""
+    from prefect.settings import PREFECT_FLOWS_HEARTBEAT_FREQUENCY, temporary_settings
     from prefect.testing.utilities import prefect_test_harness
 
-    with prefect_test_harness(server_startup_timeout=90):
+    with (
+        prefect_test_harness(server_startup_timeout=90),
+        temporary_settings(updates={PREFECT_FLOWS_HEARTBEAT_FREQUENCY: None}),
+    ):
         yield
 
 

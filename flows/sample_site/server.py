@@ -7,16 +7,18 @@ and replaced with the server's own address.
 
 Tests switch faults on per path (`server.faults[path] = Fault("status", status=503)`) to play
 the web's failures: 5xx bursts, 429 with Retry-After, a server that never answers, a body
-that stalls half way, a reset connection, a truncated body, redirect loops and off-site
-redirects, a wrong Content-Type, an oversized body, a gzip bomb, an ETag that changes every
-time, and a page replaced between listing and fetch. Every request is logged in
+that stalls half way or trickles in forever, a reset connection, a truncated body, redirect
+loops and off-site redirects, a wrong Content-Type, an oversized body, a gzip bomb, an ETag
+that changes every time, and a page replaced between listing and fetch. Every request is logged in
 `server.requests`.
 """
 
 from __future__ import annotations
 
+import functools
 import gzip
 import hashlib
+import io
 import json
 import mimetypes
 import socket
@@ -30,6 +32,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 SITE_PLACEHOLDER = b"__SITE__"
 TEXT_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/rss+xml; charset=utf-8"}
@@ -47,7 +50,8 @@ class Fault:
     """A misbehaviour for one path. `times` limits it to the first N requests (None: always).
 
     kinds: delay (params: seconds), gate (params: arrived, open: threading.Event),
-    status (params: status, retry_after), hang, stall, reset, truncate, redirect_loop,
+    status (params: status, retry_after), hang, stall, trickle (params: seconds between
+    bytes), reset, truncate, redirect_loop,
     redirect_offsite (params: location), content_type (params: content_type), oversize
     (params: size, announce), gzip_bomb (params: size), etag_changes, replace (params: body).
     """
@@ -57,6 +61,7 @@ class Fault:
         self.times = times
         self.params = params
         self.hits = 0
+        self.sent = 0  # body bytes the server managed to write (oversize: proof of a cut-off)
 
     def active(self) -> bool:
         """Whether the fault applies to the next request (and count it)."""
@@ -145,7 +150,7 @@ class SiteServer:
 
     def resolve(self, url_path: str) -> Path | None:
         """The file behind a URL path, or None (never outside the root)."""
-        relative = url_path.split("?")[0].lstrip("/")
+        relative = unquote(url_path.split("?")[0]).lstrip("/")
         candidate = (self.root / relative).resolve()
         if not candidate.is_relative_to(self.root):
             return None
@@ -169,6 +174,17 @@ class SiteServer:
         if stamp:
             return datetime.fromisoformat(stamp).replace(hour=9, tzinfo=UTC)
         return datetime.fromtimestamp(int(file.stat().st_mtime), UTC)
+
+
+@functools.cache
+def _gzip_of_zeros(size: int) -> bytes:
+    """A gzip body that inflates to `size` zero bytes, made without holding them in memory."""
+    out = io.BytesIO()
+    chunk = b"\0" * (1 << 20)
+    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as packer:
+        for start in range(0, size, len(chunk)):
+            packer.write(chunk[: min(len(chunk), size - start)])
+    return out.getvalue()
 
 
 def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
@@ -290,6 +306,22 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
                     site.stopping.wait(fault.params.get("seconds", 120))
                 self.close_connection = True
                 return True
+            if kind == "trickle":  # a body that keeps coming, a few bytes at a time
+                self._log(200)
+                self.send_response(200)
+                self.send_header("Content-Type", "application/pdf")
+                self.send_header("Content-Length", str(1 << 20))
+                self.end_headers()
+                interval = float(fault.params.get("seconds", 0.05))
+                try:
+                    while not site.stopping.wait(interval):
+                        self.wfile.write(b" ")
+                        self.wfile.flush()
+                        fault.sent += 1
+                except (BrokenPipeError, ConnectionResetError):
+                    pass
+                self.close_connection = True
+                return True
             if kind == "reset":
                 self._log(0)
                 self.connection.setsockopt(
@@ -324,17 +356,18 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
                     if fault.params.get("announce", True):
                         for _ in range(size // len(chunk)):
                             self.wfile.write(chunk)
+                            fault.sent += len(chunk)
                     else:
                         for _ in range(size // len(chunk)):
                             self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                            fault.sent += len(chunk)
                         self.wfile.write(b"0\r\n\r\n")
                 except (BrokenPipeError, ConnectionResetError):
                     pass
                 self.close_connection = True
                 return True
             if kind == "gzip_bomb":
-                size = int(fault.params.get("size", 200 * 1024 * 1024))
-                body = gzip.compress(b"\0" * size, compresslevel=9)
+                body = _gzip_of_zeros(int(fault.params.get("size", 200 * 1024 * 1024)))
                 self._send(
                     200,
                     body,
