@@ -52,6 +52,9 @@ def run_query(home: Path, query: str, output: str, title: str = "") -> None:
 
     try:
         with reader(home) as conn:
+            # Queries read the warehouse and nothing else: no files, no ATTACH, no extensions.
+            conn.execute("SET enable_external_access = false")
+            conn.execute("SET lock_configuration = true")
             cursor = conn.execute(query)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()

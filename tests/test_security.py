@@ -148,6 +148,31 @@ def test_toll_sql_is_read_only(home: Path, statement: str) -> None:
         assert scalar(conn, "SELECT url FROM documents") == "https://example.org/doc"
 
 
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "COPY (SELECT * FROM figures) TO '{tmp}/stolen.csv'",
+        "ATTACH '{tmp}/other.duckdb' AS other",
+        "SELECT * FROM read_text('/etc/hostname')",
+        "SET enable_external_access = true",
+    ],
+)
+def test_toll_sql_reaches_no_file_but_the_warehouse(
+    home: Path, tmp_path: Path, statement: str
+) -> None:
+    from flows.cli import app
+
+    with writer(home) as conn:
+        load_batch(conn, batch("run", "doc", [figure("doc", "civilians", 5)]))
+    publish(home)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    query = statement.format(tmp=outside)
+    result = CliRunner().invoke(app, ["sql", query, "--home", str(home)])
+    assert result.exit_code == 1, result.output
+    assert list(outside.iterdir()) == []
+
+
 # ------------------------------------------------------------------------ no code from outside
 
 SCANNED = [
