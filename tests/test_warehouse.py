@@ -156,3 +156,13 @@ def test_staged_figures_cover_every_column_and_keep_the_first_of_an_id() -> None
     assert len(rows) == staged.num_rows == 2
     assert rows["f0"]["count"] == 5 and rows["f0"]["parse_run_id"] == run_id
     assert rows["f0"]["locator"] == '{"char_end": 2, "char_start": 0, "kind": "text"}'
+
+
+def test_publishing_clears_copies_left_by_a_killed_publish(home) -> None:
+    with writer(home) as conn:
+        load_batch(conn, batch("r1"))
+    leftover = home / ".warehouse.duckdb.4242.tmp"
+    leftover.write_bytes(b"half a copy")
+    publish(home)
+    assert not leftover.exists()
+    assert sorted(p.name for p in home.iterdir() if p.name.startswith(".")) == []

@@ -85,6 +85,8 @@ def publish(home: Path) -> Path:
         refresh_served(conn)
     finally:
         conn.close()
+    for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a publish killed mid-copy
+        leftover.unlink(missing_ok=True)
     temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     shutil.copyfile(source, temporary)
     with open(temporary, "rb+") as handle:
