@@ -34,7 +34,7 @@ def table_grid(table: Tag) -> tuple[list[list[str | None]], list[list[Tag | None
             text = re.sub(r"\s+", " ", cell.get_text("")).strip()
             rowspan = _span(cell.get("rowspan"))
             colspan = _span(cell.get("colspan"))
-            for dr in range(rowspan):
+            for dr in range(min(rowspan, len(rows) - r)):  # a span stops at the table's end
                 for dc in range(colspan):
                     grid[(r + dr, c + dc)] = (text, cell)
             c += colspan
@@ -93,7 +93,7 @@ def parse(document: Document) -> list[Figure]:
 
 PARSER = Parser(
     name="html_tables",
-    version="1.0.0",
+    version="1.1.0",
     media_types=frozenset({HTML}),
     parse=parse,
     description=(
