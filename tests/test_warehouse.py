@@ -114,11 +114,20 @@ def test_a_new_parser_version_replaces_that_parsers_figures(home) -> None:
 def test_a_failed_batch_leaves_nothing(home) -> None:
     with writer(home) as conn:
         broken = batch("r1")
-        broken.parse_runs[0] = ParseRunRow(**{**broken.parse_runs[0].__dict__, "status": None})
-        with pytest.raises(duckdb.Error):
+        broken.documents[0] = DocumentRow(**{**broken.documents[0].__dict__, "media_type": None})
+        with pytest.raises(duckdb.Error):  # fails after the fetch rows are written
             load_batch(conn, broken)
         for table in ("figures", "documents", "fetches", "parse_runs"):
             assert scalar(conn, f"SELECT count(*) FROM {table}") == 0
+
+
+def test_figures_come_only_with_their_successful_parser_run(home) -> None:
+    with writer(home) as conn:
+        failed = batch("r1")
+        failed.parse_runs[0] = ParseRunRow(**{**failed.parse_runs[0].__dict__, "status": "failed"})
+        with pytest.raises(ValueError, match="without their successful parser run"):
+            load_batch(conn, failed)
+        assert scalar(conn, "SELECT count(*) FROM fetches") == 0
 
 
 def test_published_snapshot_is_read_only_and_readable_during_writes(home) -> None:
