@@ -121,8 +121,8 @@ def run_within_budget(function: Callable[..., T], args: tuple, budget: Budget) -
     _, code = os.waitpid(pid, 0)
     if not data:
         raise BudgetExceeded(
-            f"parse process died (status {code}); likely over the {budget.memory_mb} MiB "
-            "memory budget"
+            f"parse process died ({_exit_description(code)}); "
+            f"likely over the {budget.memory_mb} MiB memory budget"
         )
     status, value = pickle.loads(data)
     if status == "ok":
@@ -130,3 +130,13 @@ def run_within_budget(function: Callable[..., T], args: tuple, budget: Budget) -
     if status == "raised":
         raise value
     raise BudgetExceeded(value)
+
+
+def _exit_description(status: int) -> str:
+    """A wait status in words: 'SIGABRT' for a native library aborting, or 'exit status 3'."""
+    if os.WIFSIGNALED(status):
+        try:
+            return signal.Signals(os.WTERMSIG(status)).name
+        except ValueError:
+            return f"signal {os.WTERMSIG(status)}"
+    return f"exit status {os.waitstatus_to_exitcode(status)}"
