@@ -13,7 +13,8 @@ import typer
 from rich.console import Console
 
 from flows import parser_commands, report_command, run_commands, verify, warehouse_commands
-from flows.config import HOME_ENV, resolve_home
+from flows.config import resolve_home
+from flows.options import HomeOption
 
 app = typer.Typer(
     name="toll",
@@ -25,25 +26,6 @@ app = typer.Typer(
 )
 console = Console()
 errors = Console(stderr=True)
-
-HomeOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--home",
-        envvar=HOME_ENV,
-        help="Data folder holding warehouse.duckdb and archive/ [default: ./data].",
-        show_default=False,
-    ),
-]
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        envvar="TOLL_CONFIG",
-        help="Sources file [default: ./sources.toml, else the one shipped with toll].",
-        show_default=False,
-    ),
-]
 
 
 def run_query(home: Path, query: str, output: str, title: str = "") -> None:

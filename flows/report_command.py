@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows.config import CONFIG_ENV, HOME_ENV, load_config, resolve_config_path, resolve_home
+from flows.config import CONFIG_ENV, load_config, resolve_config_path, resolve_home
+from flows.options import HomeOption
 
 console = Console()
 errors = Console(stderr=True)
@@ -29,15 +30,7 @@ def report(
     since: Annotated[
         str | None, typer.Option("--since", help="Only months from YYYY-MM-DD on.")
     ] = None,
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home",
-            envvar=HOME_ENV,
-            help="Data folder holding warehouse.duckdb \\[default: ./data].",
-            show_default=False,
-        ),
-    ] = None,
+    home: HomeOption = None,
     config: Annotated[
         Path | None,
         typer.Option(

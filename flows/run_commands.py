@@ -14,29 +14,12 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from flows.config import HOME_ENV, resolve_config_path, resolve_home
+from flows.config import resolve_config_path, resolve_home
+from flows.options import ConfigOption, HomeOption
 
 console = Console()
 errors = Console(stderr=True)
 
-HomeOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--home",
-        envvar=HOME_ENV,
-        help="Data folder holding warehouse.duckdb and archive/ [default: ./data].",
-        show_default=False,
-    ),
-]
-ConfigOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--config",
-        envvar="TOLL_CONFIG",
-        help="Sources file [default: ./sources.toml, else the one shipped with toll].",
-        show_default=False,
-    ),
-]
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
 ]

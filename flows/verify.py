@@ -21,7 +21,8 @@ from rich.console import Console
 from rich.table import Table
 
 from flows import archive
-from flows.config import HOME_ENV, resolve_home
+from flows.config import resolve_home
+from flows.options import HomeOption
 
 PROBLEMS = ("corrupt", "missing", "misplaced", "no_archive_path", "dangling")
 NOTES = ("orphan", "incomplete", "unexpected")
@@ -163,15 +164,7 @@ def verify(home: Path) -> Verification:
 
 
 def command(
-    home: Annotated[
-        Path | None,
-        typer.Option(
-            "--home",
-            envvar=HOME_ENV,
-            help="Data folder holding warehouse.duckdb and archive/ [default: ./data].",
-            show_default=False,
-        ),
-    ] = None,
+    home: HomeOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 on notes (orphans, leftovers) too.")

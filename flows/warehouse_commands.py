@@ -14,20 +14,11 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from flows.config import HOME_ENV, resolve_home
+from flows.config import resolve_home
+from flows.options import HomeOption
 
 console = Console()
 errors = Console(stderr=True)
-
-HomeOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--home",
-        envvar=HOME_ENV,
-        help="Data folder holding warehouse.duckdb and archive/ [default: ./data].",
-        show_default=False,
-    ),
-]
 
 
 def _reader(home: Path) -> contextlib.closing:
