@@ -90,7 +90,9 @@ WITH latest_parser AS (
     GROUP BY sha256, parser
 )
 SELECT f.*, v.url, v.published AS document_published, v.version AS document_version,
-       s.country AS source_country
+       s.country AS source_country,
+       (CASE f.parser WHEN 'pdf_tables' THEN 1 WHEN 'html_tables' THEN 2 ELSE 3 END,
+        -epoch(coalesce(v.published, DATE '1900-01-01')), f.figure_id) AS preference
 FROM figures f
 JOIN document_versions v ON v.sha256 = f.sha256 AND v.is_current
 LEFT JOIN sources s ON s.source_id = f.source_id
@@ -101,6 +103,7 @@ COMMENT ON VIEW current_figures IS 'Figures of the newest version of each docume
 COMMENT ON COLUMN current_figures.url IS 'URL of the document (its newest version is the one shown).';
 COMMENT ON COLUMN current_figures.document_published IS 'Publication date of the document.';
 COMMENT ON COLUMN current_figures.document_version IS 'Version number of the document at its URL (see document_versions).';
+COMMENT ON COLUMN current_figures.preference IS 'Which of the figures stating one claim is kept, lowest first: PDF tables, then HTML tables, then prose; then the most recently published document; then the figure id. monthly_toll and the report keep arg_min(figure_id, preference).';
 COMMENT ON COLUMN current_figures.source_country IS 'Country the source reports on (sources.country): the scope of a figure that names no place.';
 
 CREATE OR REPLACE VIEW figure_revisions AS
@@ -274,10 +277,7 @@ COMMENT ON COLUMN figure_conflicts_live.figure_b IS 'Figure id in document b.';
 
 CREATE OR REPLACE VIEW monthly_toll_live AS
 WITH candidates AS (
-    SELECT
-        f.*,
-        CASE f.parser WHEN 'pdf_tables' THEN 1 WHEN 'html_tables' THEN 2 ELSE 3 END
-            AS parser_rank
+    SELECT f.*
     FROM current_figures f
     WHERE f.metric = 'killed'
       AND f.period_precision = 'month'
@@ -291,10 +291,7 @@ claims AS (
         period_start,
         perpetrator,
         victim_group,
-        arg_min(
-            figure_id,
-            (parser_rank, -epoch(coalesce(document_published, DATE '1900-01-01')), figure_id)
-        ) AS figure_id,
+        arg_min(figure_id, preference) AS figure_id,
         count(DISTINCT sha256) AS documents_stating,
         count(DISTINCT count) AS distinct_counts
     FROM candidates

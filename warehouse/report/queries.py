@@ -18,23 +18,18 @@ _PROVENANCE = """
     p.locator::VARCHAR AS locator
 """
 
-# Figures outside monthly_toll are chosen by its rule: one per claim, PDF tables first, then
-# HTML tables, then prose; then the most recently published document.
+# Figures outside monthly_toll are chosen by its rule, current_figures.preference: one per
+# claim, PDF tables first, then HTML tables, then prose; then the most recent document.
 _CHOSEN = """
 WITH candidates AS (
-    SELECT f.*,
-           CASE f.parser WHEN 'pdf_tables' THEN 1 WHEN 'html_tables' THEN 2 ELSE 3 END
-               AS parser_rank
+    SELECT f.*
     FROM current_figures f
     WHERE f.period_precision = 'month' AND {where}
       AND ($source::VARCHAR IS NULL OR f.source_id = $source)
       AND ($since::DATE IS NULL OR f.period_start >= date_trunc('month', $since::DATE))
 ),
 claims AS (
-    SELECT arg_min(
-               figure_id,
-               (parser_rank, -epoch(coalesce(document_published, DATE '1900-01-01')), figure_id)
-           ) AS figure_id,
+    SELECT arg_min(figure_id, preference) AS figure_id,
            count(DISTINCT sha256) AS documents_stating,
            count(DISTINCT count) AS distinct_counts
     FROM candidates
