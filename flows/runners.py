@@ -1,11 +1,59 @@
 """Where parse tasks run: threads, local processes (the default: parsing is CPU-bound), or a
-Dask cluster through prefect-dask (a local cluster of processes, or an existing scheduler)."""
+Dask cluster through prefect-dask (a local cluster of processes, or an existing scheduler).
+
+Worker processes must report to the flow's own Prefect API. Prefect passes its settings to
+them, but not the address of an ephemeral server it started itself, and a worker without an
+API address starts an ephemeral server of its own: about 8 s before its first task on this
+machine, a server process per worker, and task runs recorded by a server the flow never
+asks. The process runners here hand the flow's API address down in the environment their
+workers inherit, for as long as the runner is open.
+"""
 
 from __future__ import annotations
 
+import os
+from typing import Any
+
+from prefect.context import FlowRunContext, SyncClientContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
 TASK_RUNNERS = ("threads", "processes", "dask")
+API_URL = "PREFECT_API_URL"
+
+
+def flow_api_url() -> str | None:
+    """The address of the API the running flow's engine reports to, if one is open here."""
+    for context in (SyncClientContext.get(), FlowRunContext.get()):
+        url = getattr(getattr(context, "client", None), "api_url", None)
+        if url:
+            return str(url)
+    return None
+
+
+class SharedApi:
+    """Mixin for task runners with worker processes: while the runner is open, workers
+    inherit PREFECT_API_URL naming the flow's API (unless the user set it)."""
+
+    _shared_api_url = False
+
+    def __enter__(self) -> Any:
+        url = None if API_URL in os.environ else flow_api_url()
+        if url:
+            os.environ[API_URL] = url
+            self._shared_api_url = True
+        return super().__enter__()  # type: ignore[misc]
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            super().__exit__(*exc)  # type: ignore[misc]
+        finally:
+            if self._shared_api_url:
+                os.environ.pop(API_URL, None)
+                self._shared_api_url = False
+
+
+class ProcessPoolRunner(SharedApi, ProcessPoolTaskRunner):
+    """Prefect's process pool, its workers reporting to the flow's API."""
 
 
 def make_task_runner(
@@ -15,16 +63,17 @@ def make_task_runner(
     if kind == "threads":
         return ThreadPoolTaskRunner(max_workers=workers or 8)
     if kind == "processes":
-        return ProcessPoolTaskRunner(max_workers=workers)
+        return ProcessPoolRunner(max_workers=workers)
     if kind == "dask":
         from prefect_dask import DaskTaskRunner
+
+        class DaskRunner(SharedApi, DaskTaskRunner):
+            """prefect-dask's runner, its local cluster's workers reporting to the flow's API."""
 
         if dask_address:
             return DaskTaskRunner(address=dask_address)
         cluster_kwargs: dict[str, object] = {"processes": True, "threads_per_worker": 1}
         if workers:
             cluster_kwargs["n_workers"] = workers
-        return DaskTaskRunner(
-            cluster_class="distributed.LocalCluster", cluster_kwargs=cluster_kwargs
-        )
+        return DaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=cluster_kwargs)
     raise ValueError(f"unknown task runner {kind!r}; choose one of {', '.join(TASK_RUNNERS)}")

@@ -220,6 +220,72 @@ def test_run_writes_a_summary_artifact(home, site) -> None:
     assert any("| documents discovered |" in (a.data or "") for a in artifacts)
 
 
+# A flow on Prefect's ephemeral server (no PREFECT_API_URL) whose process-pool task reports
+# what its worker sees: the API address it inherited, and whether it started a server itself.
+_WORKER_PROBE = """
+import json, os
+from prefect import flow, task
+from flows.runners import ProcessPoolRunner, flow_api_url
+
+@task
+def probe():
+    from prefect.server.api.server import SubprocessASGIServer
+    return os.environ.get("PREFECT_API_URL"), bool(SubprocessASGIServer._instances)
+
+@flow(task_runner=ProcessPoolRunner(max_workers=1))
+def probed():
+    return flow_api_url(), probe.submit().result()
+
+flow_url, (worker_url, worker_server) = probed()
+print(json.dumps({"flow": flow_url, "worker": worker_url, "worker_server": worker_server,
+                  "left_set": os.environ.get("PREFECT_API_URL")}))
+"""
+
+
+@pytest.mark.flow
+def test_worker_processes_report_to_the_flows_own_api() -> None:
+    # Without the address, each worker started an ephemeral server of its own (8 s each).
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    done = subprocess.run(
+        [sys.executable, "-c", _WORKER_PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["flow"] and seen["flow"].startswith("http://127.0.0.1:")
+    assert seen["worker"] == seen["flow"]
+    assert seen["worker_server"] is False
+    assert seen["left_set"] is None  # the flow's address does not outlive its runner
+
+
+def test_shared_api_keeps_an_address_the_user_set(monkeypatch) -> None:
+    from flows import runners
+
+    class Opened:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return None
+
+    class Runner(runners.SharedApi, Opened):
+        pass
+
+    monkeypatch.setattr(runners, "flow_api_url", lambda: "http://127.0.0.1:1/api/")
+    monkeypatch.setenv("PREFECT_API_URL", "http://example.invalid/api/")
+    with Runner():
+        assert os.environ["PREFECT_API_URL"] == "http://example.invalid/api/"
+    assert os.environ["PREFECT_API_URL"] == "http://example.invalid/api/"
+    monkeypatch.delenv("PREFECT_API_URL")
+    with Runner():
+        assert os.environ["PREFECT_API_URL"] == "http://127.0.0.1:1/api/"
+    assert "PREFECT_API_URL" not in os.environ
+
+
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_api")
 def test_dask_local_cluster_gives_the_same_figures(home, site, tmp_path) -> None:
