@@ -21,19 +21,27 @@ class Timing:
     repeats: int
 
 
-def time_it(function: Callable[[], Any], repeats: int = 3, warmup: int = 1) -> Timing:
+def time_it(
+    function: Callable[..., Any],
+    repeats: int = 3,
+    warmup: int = 1,
+    setup: Callable[[], Any] | None = None,
+) -> Timing:
     """Run a function `warmup + repeats` times and keep the best and median of the repeats.
 
     The best run is the least disturbed by other work on the machine; it is what ratios use.
+    `setup`, when given, runs before each call outside the clock, and its result is the
+    function's argument (a fresh database, say).
     """
-    for _ in range(warmup):
-        function()
     samples = []
-    for _ in range(repeats):
+    for index in range(warmup + repeats):
+        prepared = setup() if setup else None
         gc.collect()
         start = time.perf_counter()
-        function()
-        samples.append(time.perf_counter() - start)
+        function(prepared) if setup else function()
+        elapsed = time.perf_counter() - start
+        if index >= warmup:
+            samples.append(elapsed)
     samples.sort()
     return Timing(samples[0], samples[len(samples) // 2], repeats)
 

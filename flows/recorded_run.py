@@ -136,19 +136,19 @@ def parse_and_load(
             },
         )
         progress.advance("load")
-    outcomes = [o for r in results for o in r.outcomes]
+    runs = [parsed for result in results for parsed in result.runs]
     for result in results:
-        for outcome in result.outcomes:
-            if not outcome.ok:
+        for parsed in result.runs:
+            if not parsed.ok:
                 run.fail(
                     result.job.source,
                     result.job.url,
-                    f"parse:{outcome.parser}",
-                    outcome.error or "failed",
+                    f"parse:{parsed.parser}",
+                    parsed.error or "failed",
                 )
     run.count(
-        parsed=sum(o.ok for o in outcomes),
-        parse_failed=sum(not o.ok for o in outcomes),
+        parsed=sum(parsed.ok for parsed in runs),
+        parse_failed=sum(not parsed.ok for parsed in runs),
         figures_added=added,
         figures_replaced=replaced,
     )

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pyarrow as pa
+
 from flows import archive
 from flows.budget import Budget, BudgetExceeded, run_within_budget
 from flows.config import FetchSettings, SourceConfig
@@ -25,7 +27,9 @@ from flows.fetch import Fetcher, FetchResult
 from flows.politeness import shared_politeness
 from parsers.media import HTML, sniff_media_type
 from parsers.model import Document
-from parsers.registry import ParseOutcome, get_parser, parse_document, parsers_for
+from parsers.registry import get_parser, parse_document, parsers_for
+from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
+from warehouse.figure_columns import figure_columns
 from warehouse.load import DocumentRow, FetchRow, LoadBatch, ParseRunRow, PreviousFetch
 
 
@@ -198,12 +202,39 @@ class ParseJob:
 
 
 @dataclass(frozen=True)
+class ParsedRun:
+    """One parser's run on a document, as it returns to the flow: its figures already in the
+    warehouse's columnar layout (built here, in the parallel worker, so the single loader
+    does not), or why it failed."""
+
+    parser: str
+    parser_version: str
+    figures: pa.Table
+    error: str | None
+    duration_ms: int
+
+    @property
+    def ok(self) -> bool:
+        """True when the parser ran without error."""
+        return self.error is None
+
+    @property
+    def figure_count(self) -> int:
+        """How many figures the parser stated."""
+        return self.figures.num_rows
+
+
+def failed_run(parser: str, parser_version: str, error: str, duration_ms: int = 0) -> ParsedRun:
+    """A parser run that produced nothing, and why."""
+    return ParsedRun(parser, parser_version, FIGURE_SCHEMA.empty_table(), error, duration_ms)
+
+
+@dataclass(frozen=True)
 class ParseResult:
-    """A parse worker's answer: one outcome per parser, with timings."""
+    """A parse worker's answer: one run per parser, each with its timing."""
 
     job: ParseJob
-    outcomes: tuple[ParseOutcome, ...]
-    durations_ms: tuple[int, ...]
+    runs: tuple[ParsedRun, ...]
     started_at: datetime
 
 
@@ -286,19 +317,23 @@ def plan_parse_jobs(
     )
 
 
-def _parse_with(document: Document, name: str) -> list[ParseOutcome]:
-    return parse_document(document, only=[name])
+def _parse_with(document: Document, name: str) -> list[tuple[str, str, pa.Table, str | None]]:
+    """Run one parser and return its figures as columns (smaller to send back than records)."""
+    return [
+        (o.parser, o.parser_version, figure_columns(o.records), o.error)
+        for o in parse_document(document, only=[name])
+    ]
 
 
 def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> ParseResult:
     """Read a document from the archive and run its pending parsers on it, each within the
-    time and memory budget (a parser that exceeds it is one failed outcome)."""
+    time and memory budget (a parser that exceeds it is one failed run)."""
     started_at = datetime.now(UTC)
     try:
         content = archive.read(home, job.archive_path, job.sha256)
     except archive.ArchiveError as error:
-        failed = tuple(ParseOutcome(name, "", (), f"archive: {error}") for name in job.parsers)
-        return ParseResult(job, failed, tuple(0 for _ in job.parsers), started_at)
+        failed = tuple(failed_run(name, "", f"archive: {error}") for name in job.parsers)
+        return ParseResult(job, failed, started_at)
     document = Document(
         url=job.url,
         source=job.source,
@@ -309,19 +344,23 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         title=job.title,
         published=job.published,
     )
-    outcomes = []
-    durations = []
+    runs: list[ParsedRun] = []
     for name in job.parsers:
         clock = time.perf_counter()
         try:
             if budget is None:
-                outcomes.extend(_parse_with(document, name))
+                parsed = _parse_with(document, name)
             else:
-                outcomes.extend(run_within_budget(_parse_with, (document, name), budget))
+                parsed = run_within_budget(_parse_with, (document, name), budget)
         except BudgetExceeded as error:
-            outcomes.append(ParseOutcome(name, get_parser(name).version, (), f"budget: {error}"))
-        durations.append(int((time.perf_counter() - clock) * 1000))
-    return ParseResult(job, tuple(outcomes), tuple(durations), started_at)
+            parsed = [(name, get_parser(name).version, None, f"budget: {error}")]
+        duration_ms = int((time.perf_counter() - clock) * 1000)
+        for parser, version, figures, error in parsed:
+            if figures is None or error is not None:
+                runs.append(failed_run(parser, version, error or "failed", duration_ms))
+            else:
+                runs.append(ParsedRun(parser, version, figures, None, duration_ms))
+    return ParseResult(job, tuple(runs), started_at)
 
 
 def document_rows(documents: Iterable[FetchedDocument], known: set[str]) -> dict[str, DocumentRow]:
@@ -347,28 +386,26 @@ def document_rows(documents: Iterable[FetchedDocument], known: set[str]) -> dict
     return rows
 
 
-def parse_run_rows(result: ParseResult, run_id: str) -> list[tuple[ParseRunRow, ParseOutcome]]:
-    """A parse_runs row for each outcome of a parse result."""
-    rows = []
-    for outcome, duration in zip(result.outcomes, result.durations_ms, strict=True):
-        rows.append(
-            (
-                ParseRunRow(
-                    parse_run_id=new_id(),
-                    run_id=run_id,
-                    sha256=result.job.sha256,
-                    parser=outcome.parser,
-                    parser_version=outcome.parser_version,
-                    status="ok" if outcome.ok else "failed",
-                    figure_count=len(outcome.records),
-                    error=outcome.error,
-                    duration_ms=duration,
-                    parsed_at=result.started_at,
-                ),
-                outcome,
-            )
+def parse_run_rows(result: ParseResult, run_id: str) -> list[tuple[ParseRunRow, ParsedRun]]:
+    """A parse_runs row for each parser run of a parse result."""
+    return [
+        (
+            ParseRunRow(
+                parse_run_id=new_id(),
+                run_id=run_id,
+                sha256=result.job.sha256,
+                parser=parsed.parser,
+                parser_version=parsed.parser_version,
+                status="ok" if parsed.ok else "failed",
+                figure_count=parsed.figure_count,
+                error=parsed.error,
+                duration_ms=parsed.duration_ms,
+                parsed_at=result.started_at,
+            ),
+            parsed,
         )
-    return rows
+        for parsed in result.runs
+    ]
 
 
 def assemble_batches(
@@ -398,10 +435,10 @@ def assemble_batches(
             current.documents.append(new_documents[sha])
         result = results_by_sha.get(sha)
         if result is not None:
-            for row, outcome in parse_run_rows(result, run_id):
+            for row, parsed in parse_run_rows(result, run_id):
                 current.parse_runs.append(row)
-                if outcome.ok:
-                    current.figures[row.parse_run_id] = outcome.records
+                if parsed.ok:
+                    current.figures[row.parse_run_id] = parsed.figures
         if index % batch_size == 0:
             batches.append(current)
             current = LoadBatch(run_id)

@@ -18,11 +18,11 @@ from flows.stages import (
     ParseJob,
     ParseResult,
     discover_links,
+    failed_run,
     fetch_and_archive,
     fetcher_for,
     run_parse_job,
 )
-from parsers.registry import ParseOutcome
 
 
 @task(name="discover", task_run_name="discover-{source.name}")
@@ -69,8 +69,8 @@ def parse_task(job: ParseJob, home: str, budget: Budget | None = None) -> ParseR
 def failed_parse(job: ParseJob, error: BaseException) -> ParseResult:
     """The result recorded for a document whose parse worker died or raised."""
     message = f"parse worker failed: {type(error).__name__}: {error}"
-    outcomes = tuple(ParseOutcome(name, "", (), message) for name in job.parsers)
-    return ParseResult(job, outcomes, tuple(0 for _ in job.parsers), datetime.now(UTC))
+    runs = tuple(failed_run(name, "", message) for name in job.parsers)
+    return ParseResult(job, runs, datetime.now(UTC))
 
 
 def parse_all(jobs: list[ParseJob], home: Path, budget: Budget | None = None) -> list[ParseResult]:

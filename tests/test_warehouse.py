@@ -9,6 +9,7 @@ import pytest
 
 from parsers.model import FigureRecord
 from warehouse.database import connect_writer, publish, published_path, reader, writer
+from warehouse.figure_columns import conforms, figure_columns
 from warehouse.load import (
     DocumentRow,
     FetchRow,
@@ -165,6 +166,39 @@ def test_staged_figures_cover_every_column_and_keep_the_first_of_an_id() -> None
     assert len(rows) == staged.num_rows == 2
     assert rows["f0"]["count"] == 5 and rows["f0"]["parse_run_id"] == run_id
     assert rows["f0"]["locator"] == '{"char_end": 2, "char_start": 0, "kind": "text"}'
+
+
+def test_columns_from_workers_load_the_same_rows_as_records() -> None:
+    def stored(figures_of) -> list[tuple]:
+        conn = duckdb.connect()
+        migrate(conn)
+        loaded = batch("r1", counts=(5, 7, 9))
+        loaded.figures = {run: figures_of(records) for run, records in loaded.figures.items()}
+        load_batch(conn, loaded, NOW)
+        return conn.execute("SELECT * FROM figures ORDER BY figure_id").fetchall()
+
+    from_records = stored(list)
+    assert len(from_records) == 3
+    assert stored(figure_columns) == from_records
+
+
+def test_figure_columns_follow_the_schema_and_the_records() -> None:
+    records = [record("f0", 5), record("f1", 7)]
+    table = figure_columns(records)
+    assert conforms(table) and conforms(figure_columns([]))
+    assert figure_columns([]).num_rows == 0
+    first = table.to_pylist()[0]
+    assert first["source_id"] == "sample" and first["count"] == 5
+    assert first["period_start"] == date(2024, 1, 1)
+    assert first["locator"] == '{"char_end": 2, "char_start": 0, "kind": "text"}'
+
+
+def test_columns_of_another_shape_are_refused() -> None:
+    wrong = batch("r1")
+    run = next(iter(wrong.figures))
+    wrong.figures[run] = figure_columns(wrong.figures[run]).drop_columns(["snippet"])
+    with pytest.raises(ValueError, match="figure columns"):
+        figure_table(wrong, NOW)
 
 
 def test_publishing_clears_copies_left_by_a_killed_publish(home) -> None:

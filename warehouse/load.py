@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import json
-import operator
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -18,8 +17,11 @@ from typing import Any
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from parsers.model import FigureRecord
+from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
+from warehouse.figure_columns import conforms, figure_columns
 from warehouse.sql import scalar
 
 
@@ -95,14 +97,16 @@ class ParseRunRow:
 class LoadBatch:
     """Everything one transaction writes: fetch log rows, documents, parser runs, figures.
 
-    `figures` maps a parse_run_id to the records that parser run produced.
+    `figures` maps a parse_run_id to what that parser run produced: its records, or the same
+    as an Arrow table of the figure columns (warehouse/figure_columns.py), which is what parse
+    workers send so the loader does not convert them.
     """
 
     run_id: str
     fetches: list[FetchRow] = field(default_factory=list)
     documents: list[DocumentRow] = field(default_factory=list)
     parse_runs: list[ParseRunRow] = field(default_factory=list)
-    figures: dict[str, Sequence[FigureRecord]] = field(default_factory=dict)
+    figures: dict[str, Sequence[FigureRecord] | pa.Table] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.fetches or self.documents or self.parse_runs)
@@ -321,34 +325,6 @@ def document_media_types(conn: duckdb.DuckDBPyConnection, sha256s: Sequence[str]
     return {r[0]: r[1] for r in rows}
 
 
-_FIGURE_COLUMNS: tuple[tuple[str, pa.DataType], ...] = (
-    ("figure_id", pa.string()),
-    ("sha256", pa.string()),
-    ("parser", pa.string()),
-    ("parser_version", pa.string()),
-    ("metric", pa.string()),
-    ("count", pa.int64()),
-    ("count_high", pa.int64()),
-    ("qualifier", pa.string()),
-    ("victim_group", pa.string()),
-    ("victim_raw", pa.string()),
-    ("perpetrator", pa.string()),
-    ("perpetrator_raw", pa.string()),
-    ("place", pa.string()),
-    ("place_raw", pa.string()),
-    ("period_start", pa.date32()),
-    ("period_end", pa.date32()),
-    ("period_raw", pa.string()),
-    ("period_precision", pa.string()),
-    ("attribution", pa.string()),
-    ("parent_figure_id", pa.string()),
-    ("snippet", pa.string()),
-)
-
-
-_locator_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True).encode
-
-
 @contextmanager
 def _collector_paused() -> Iterator[None]:
     """Pause the cyclic garbage collector while building big columns: they allocate millions
@@ -363,37 +339,39 @@ def _collector_paused() -> Iterator[None]:
 
 
 def figure_table(batch: LoadBatch, loaded_at: datetime) -> pa.Table:
-    """The batch's figures as one Arrow table in the `figures` layout, built column by column
-    (no per-row dicts: this is the loader's hot path). Duplicate ids keep their first record."""
+    """The batch's figures as one Arrow table in the `figures` layout: the columns the parse
+    workers built (or built here from records), plus parse run, run and load time. Duplicate
+    ids keep their first row."""
+    parts: list[pa.Table] = []
+    run_ids: list[pa.Array] = []
     with _collector_paused():
-        return _figure_table(batch, loaded_at)
+        for parse_run_id, figures in batch.figures.items():
+            table = figures if isinstance(figures, pa.Table) else figure_columns(figures)
+            if not conforms(table):
+                raise ValueError(f"figures of {parse_run_id} do not have the figure columns")
+            parts.append(table)
+            run_ids.append(pa.repeat(pa.scalar(parse_run_id, pa.string()), table.num_rows))
+    staged = pa.concat_tables(parts) if parts else FIGURE_SCHEMA.empty_table()
+    rows = staged.num_rows
+    staged = staged.append_column(
+        "parse_run_id", pa.concat_arrays(run_ids) if run_ids else pa.array([], pa.string())
+    )
+    staged = staged.append_column("run_id", pa.repeat(pa.scalar(batch.run_id, pa.string()), rows))
+    staged = staged.append_column(
+        "loaded_at", pa.repeat(pa.scalar(loaded_at, pa.timestamp("us", "UTC")), rows)
+    )
+    return _first_of_each_id(staged)
 
 
-def _figure_table(batch: LoadBatch, loaded_at: datetime) -> pa.Table:
-    records: list[FigureRecord] = []
-    parse_run_ids: list[str] = []
-    seen: set[str] = set()
-    for parse_run_id, run_records in batch.figures.items():
-        for record in run_records:
-            if record.figure_id not in seen:
-                seen.add(record.figure_id)
-                records.append(record)
-                parse_run_ids.append(parse_run_id)
-    # One C-level attribute fetch per record, then a transpose: far cheaper than a getattr per
-    # field per record. Locators keep json.dumps' formatting (the stored text is compared).
-    names = [name for name, _ in _FIGURE_COLUMNS]
-    fields_of = operator.attrgetter(*names, "source", "locator")
-    transposed = list(zip(*map(fields_of, records), strict=True)) or [()] * (len(names) + 2)
-    columns = {
-        name: pa.array(values, type=kind)
-        for (name, kind), values in zip(_FIGURE_COLUMNS, transposed, strict=False)
-    }
-    columns["source_id"] = pa.array(transposed[-2], type=pa.string())
-    columns["locator"] = pa.array(list(map(_locator_json, transposed[-1])), type=pa.string())
-    columns["parse_run_id"] = pa.array(parse_run_ids, type=pa.string())
-    columns["run_id"] = pa.repeat(pa.scalar(batch.run_id, pa.string()), len(records))
-    columns["loaded_at"] = pa.repeat(pa.scalar(loaded_at, pa.timestamp("us", "UTC")), len(records))
-    return pa.table(columns)
+def _first_of_each_id(staged: pa.Table) -> pa.Table:
+    """The table with only the first row of each figure id (a parser that stated one figure
+    twice, or two runs in a batch that did): counting them is cheap, dropping them rare."""
+    ids = staged.column("figure_id")
+    if pc.count_distinct(ids).as_py() == staged.num_rows:
+        return staged
+    rows = pa.table({"figure_id": ids, "row": pa.array(range(staged.num_rows), pa.int64())})
+    first = rows.group_by("figure_id", use_threads=False).aggregate([("row", "min")])
+    return staged.take(pc.sort_indices(first.column("row_min")))
 
 
 def _insert_figures(conn: duckdb.DuckDBPyConnection, staged: pa.Table) -> int:
@@ -423,7 +401,7 @@ def load_batch(
     """
     loaded_at = loaded_at or datetime.now(UTC)
     ok_runs = {p.parse_run_id for p in batch.parse_runs if p.status == "ok"}
-    if stray := sorted(k for k, records in batch.figures.items() if records and k not in ok_runs):
+    if stray := sorted(k for k, found in batch.figures.items() if len(found) and k not in ok_runs):
         raise ValueError(f"figures without their successful parser run in the batch: {stray}")
     staged_figures = figure_table(batch, loaded_at)
     replaced_pairs = [(p.sha256, p.parser) for p in batch.parse_runs if p.status == "ok"]
