@@ -31,7 +31,7 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Path, bool], dict[str, Any]]]] = {
     ),
     "parallel": (
         "2. Parallel speedup through the flow",
-        lambda work, quick: bench_flow.parallel_speedup(work),
+        lambda work, quick: bench_flow.parallel_speedup(work, repeats=1 if quick else 3),
     ),
     "skip": (
         "3. Skipping pages without tables",

@@ -24,7 +24,7 @@ from flows.discovery import Link, next_page, page_links
 from flows.recorded_run import Run, parse_and_load, recorded_run
 from flows.retry import retry_links
 from flows.run_report import write_run_report
-from flows.runners import make_task_runner
+from flows.runners import make_task_runner, warm_up_workers
 from flows.stages import FetchedDocument, links_inside, plan_parse_jobs
 from flows.summary import RunSummary
 from flows.tasks import discover_task, fetch_task, page_task
@@ -172,6 +172,7 @@ def run_ingest(
     config = load_config(config_path)
     sources = config.selected(source_names)
     budget = budget_of(config)
+    warm_up_workers()  # they start while the run discovers and fetches
     with recorded_run(home, flow_name, [s.name for s in sources], wait) as run:
         run.batch_documents = config.load.batch_documents
         upsert_sources(run.conn, [source_row(s) for s in sources], datetime.now(UTC))

@@ -19,12 +19,20 @@ from prefect.runtime import flow_run
 from flows import progress
 from flows.budget import Budget
 from flows.runlock import writer_lock
-from flows.stages import FetchedDocument, ParseJob, assemble_batches, document_rows, new_id
+from flows.stages import (
+    FetchedDocument,
+    LoadBatches,
+    ParseJob,
+    ParseResult,
+    document_rows,
+    new_id,
+)
 from flows.summary import RunSummary, summary_markdown
-from flows.tasks import parse_all
+from flows.tasks import parse_each
 from warehouse.checks import run_checks
 from warehouse.database import connect_writer, publish
 from warehouse.load import (
+    LoadBatch,
     RunCounts,
     abandon_stale_runs,
     finish_run,
@@ -107,51 +115,68 @@ def parse_and_load(
     fetched: Sequence[FetchedDocument] = (),
     budget: Budget | None = None,
 ) -> None:
-    """Parse the jobs on the task runner and load everything in batches of whole documents
-    (fetch rows and new documents of `fetched` load with their parse results)."""
-    results = parse_all(jobs, run.home, budget)
+    """Parse the jobs on the task runner and load the results while parsing goes on, in
+    batches of whole documents (fetch rows and new documents of `fetched` load with their
+    parse results; the rest after the last result)."""
     hashes = sorted({d.sha256 for d in fetched if d.sha256})
     new_documents = document_rows(fetched, known_documents(run.conn, hashes))
-    added = replaced = 0
-    batches = assemble_batches(
-        run.run_id, fetched, new_documents, results, batch_size=run.batch_documents
+    batches = LoadBatches(run.run_id, fetched, new_documents, run.batch_documents)
+    documents = len({*hashes, *(job.sha256 for job in jobs)})
+    loader = _Loader(run, total=-(-documents // run.batch_documents))
+    for result in parse_each(jobs, run.home, budget):
+        _count_parse(run, result)
+        if full := batches.add(result):
+            loader.load(full)
+    for batch in batches.rest():
+        loader.load(batch)
+    run.count(figures_added=loader.added, figures_replaced=loader.replaced)
+
+
+def _count_parse(run: Run, result: ParseResult) -> None:
+    """Count a document's parser runs on the run and record the failed ones."""
+    for parsed in result.runs:
+        if not parsed.ok:
+            run.fail(
+                result.job.source,
+                result.job.url,
+                f"parse:{parsed.parser}",
+                parsed.error or "failed",
+            )
+    run.count(
+        parsed=sum(parsed.ok for parsed in result.runs),
+        parse_failed=sum(not parsed.ok for parsed in result.runs),
     )
-    progress.start("load", len(batches))
-    for number, batch in enumerate(batches, start=1):
-        loaded = load_batch(run.conn, batch)
-        added += loaded.figures_added
-        replaced += loaded.figures_replaced
+
+
+class _Loader:
+    """Loads batches through the run's connection, logging and counting each commit."""
+
+    def __init__(self, run: Run, total: int) -> None:
+        self.run = run
+        self.total = total
+        self.number = self.added = self.replaced = 0
+        progress.start("load", total)
+
+    def load(self, batch: LoadBatch) -> None:
+        loaded = load_batch(self.run.conn, batch)
+        self.number += 1
+        self.added += loaded.figures_added
+        self.replaced += loaded.figures_replaced
         load_logger.info(
             "batch %d/%d committed: %d document(s), %d figure(s)",
-            number,
-            len(batches),
+            self.number,
+            max(self.total, self.number),
             len(batch.documents),
             loaded.figures_added,
             extra={
                 "event": "batch_committed",
-                "batch": number,
-                "batches": len(batches),
+                "batch": self.number,
+                "batches": max(self.total, self.number),
                 "documents": len(batch.documents),
                 "figures": loaded.figures_added,
             },
         )
         progress.advance("load")
-    runs = [parsed for result in results for parsed in result.runs]
-    for result in results:
-        for parsed in result.runs:
-            if not parsed.ok:
-                run.fail(
-                    result.job.source,
-                    result.job.url,
-                    f"parse:{parsed.parser}",
-                    parsed.error or "failed",
-                )
-    run.count(
-        parsed=sum(parsed.ok for parsed in runs),
-        parse_failed=sum(not parsed.ok for parsed in runs),
-        figures_added=added,
-        figures_replaced=replaced,
-    )
 
 
 def _record_failure(conn: duckdb.DuckDBPyConnection, run_id: str, error: BaseException) -> None:

@@ -55,6 +55,34 @@ class SharedApi:
 class ProcessPoolRunner(SharedApi, ProcessPoolTaskRunner):
     """Prefect's process pool, its workers reporting to the flow's API."""
 
+    def warm_up(self) -> None:
+        """Start every worker now, importing what parse tasks need: a worker takes seconds to
+        start, better spent while the flow discovers and fetches than after."""
+        executor = getattr(self, "_executor", None)
+        for _ in range(self._max_workers if executor else 0):
+            executor.submit(warm_worker)  # a failure here shows again in the real tasks
+
+
+def warm_up_workers() -> None:
+    """Start the running flow's parse workers, if its task runner has workers to start.
+
+    Called by the flow itself, never on entering the runner: Prefect enters a copy of the
+    flow's task runner inside each worker too, where it must not start processes."""
+    runner = getattr(FlowRunContext.get(), "task_runner", None)
+    if isinstance(runner, ProcessPoolRunner):
+        runner.warm_up()
+
+
+def warm_worker() -> None:
+    """In a new worker process: import Prefect's task engine and the parsers with their
+    libraries, so that the first document does not wait for them."""
+    import prefect.task_engine  # noqa: F401
+
+    import flows.tasks  # noqa: F401
+    from parsers.registry import registered_parsers
+
+    registered_parsers()
+
 
 def make_task_runner(
     kind: str, workers: int | None = None, dask_address: str | None = None

@@ -408,41 +408,69 @@ def parse_run_rows(result: ParseResult, run_id: str) -> list[tuple[ParseRunRow, 
     ]
 
 
-def assemble_batches(
-    run_id: str,
-    fetched: Sequence[FetchedDocument],
-    new_documents: dict[str, DocumentRow],
-    results: Sequence[ParseResult],
-    batch_size: int = 25,
-) -> list[LoadBatch]:
-    """Group everything into load batches of whole documents: a document's row, the fetches
-    that brought it, its parser runs and their figures always share one transaction.
-    Documents re-parsed from the archive (no fetch in this run) come from `results` alone."""
-    fetches_by_sha: dict[str, list[FetchRow]] = {}
-    failed_fetches: list[FetchRow] = []
-    for document in fetched:
-        if document.sha256:
-            fetches_by_sha.setdefault(document.sha256, []).append(document.fetch)
-        else:
-            failed_fetches.append(document.fetch)
-    results_by_sha = {r.job.sha256: r for r in results}
-    hashes = list(dict.fromkeys([*fetches_by_sha, *results_by_sha]))
-    batches: list[LoadBatch] = []
-    current = LoadBatch(run_id)
-    for index, sha in enumerate(hashes, start=1):
-        current.fetches.extend(fetches_by_sha.get(sha, []))
-        if sha in new_documents:
-            current.documents.append(new_documents[sha])
-        result = results_by_sha.get(sha)
-        if result is not None:
-            for row, parsed in parse_run_rows(result, run_id):
-                current.parse_runs.append(row)
-                if parsed.ok:
-                    current.figures[row.parse_run_id] = parsed.figures
-        if index % batch_size == 0:
-            batches.append(current)
-            current = LoadBatch(run_id)
-    current.fetches.extend(failed_fetches)
-    if current:
-        batches.append(current)
-    return batches
+class LoadBatches:
+    """Groups a run's output into load batches of whole documents as parse results arrive, so
+    the flow loads while workers parse and holds at most one batch of figures: a document's
+    row, the fetches that brought it, its parser runs and their figures always share one
+    batch. Documents with nothing to parse (unchanged, or parsed before) and failed fetches
+    follow in `rest()`. Documents re-parsed from the archive come from their results alone."""
+
+    def __init__(
+        self,
+        run_id: str,
+        fetched: Sequence[FetchedDocument],
+        new_documents: dict[str, DocumentRow],
+        batch_size: int = 25,
+    ) -> None:
+        self.run_id = run_id
+        self.batch_size = batch_size
+        self._new_documents = new_documents
+        self._fetches: dict[str, list[FetchRow]] = {}
+        self._failed_fetches: list[FetchRow] = []
+        for document in fetched:
+            if document.sha256:
+                self._fetches.setdefault(document.sha256, []).append(document.fetch)
+            else:
+                self._failed_fetches.append(document.fetch)
+        self._loaded: set[str] = set()
+        self._current = LoadBatch(run_id)
+        self._documents_in_current = 0
+
+    def add(self, result: ParseResult) -> LoadBatch | None:
+        """Add a document's parse result; returns a batch when one is full."""
+        sha = result.job.sha256
+        self._add_document(sha)
+        for row, parsed in parse_run_rows(result, self.run_id):
+            self._current.parse_runs.append(row)
+            if parsed.ok:
+                self._current.figures[row.parse_run_id] = parsed.figures
+        return self._take() if self._documents_in_current >= self.batch_size else None
+
+    def rest(self) -> list[LoadBatch]:
+        """The batches of everything not added yet: documents without parse results, then
+        the failed fetches."""
+        batches = []
+        for sha in self._fetches:
+            if sha not in self._loaded:
+                self._add_document(sha)
+                if self._documents_in_current >= self.batch_size:
+                    batches.append(self._take())
+        self._current.fetches.extend(self._failed_fetches)
+        self._failed_fetches = []
+        if self._current:
+            batches.append(self._take())
+        return batches
+
+    def _add_document(self, sha: str) -> None:
+        if sha in self._loaded:
+            return
+        self._loaded.add(sha)
+        self._current.fetches.extend(self._fetches.get(sha, []))
+        if sha in self._new_documents:
+            self._current.documents.append(self._new_documents[sha])
+        self._documents_in_current += 1
+
+    def _take(self) -> LoadBatch:
+        batch, self._current = self._current, LoadBatch(self.run_id)
+        self._documents_in_current = 0
+        return batch

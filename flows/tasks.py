@@ -4,10 +4,13 @@ return."""
 
 from __future__ import annotations
 
+import queue
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from prefect import get_run_logger, task, unmapped
+from prefect.futures import PrefectFuture
 
 from flows import progress
 from flows.budget import Budget
@@ -73,18 +76,30 @@ def failed_parse(job: ParseJob, error: BaseException) -> ParseResult:
     return ParseResult(job, runs, datetime.now(UTC))
 
 
-def parse_all(jobs: list[ParseJob], home: Path, budget: Budget | None = None) -> list[ParseResult]:
-    """Parse every job on the flow's task runner; a failed worker is one failed document."""
+def parse_each(
+    jobs: list[ParseJob], home: Path, budget: Budget | None = None
+) -> Iterator[ParseResult]:
+    """Parse every job on the flow's task runner and yield each result as it completes; a
+    failed worker is one failed document. A result is let go once yielded (nothing here keeps
+    the futures), so the flow holds only what it has not loaded yet."""
     if not jobs:
-        return []
+        return
     get_run_logger().info("parsing %d document(s)", len(jobs))
     progress.start("parse", len(jobs))
-    futures = parse_task.map(jobs, home=unmapped(str(home)), budget=unmapped(budget))
-    results = []
-    for job, future in zip(jobs, futures, strict=True):
+    finished: queue.SimpleQueue[PrefectFuture[ParseResult]] = queue.SimpleQueue()
+    pending: dict[PrefectFuture[ParseResult], ParseJob] = {}
+    for job, future in zip(
+        jobs, parse_task.map(jobs, home=unmapped(str(home)), budget=unmapped(budget)), strict=True
+    ):
+        pending[future] = job
+        future.add_done_callback(finished.put)
+    while pending:
+        future = finished.get()
+        job = pending.pop(future)
         try:
-            results.append(future.result())
+            result = future.result()
         except Exception as error:
-            results.append(failed_parse(job, error))
+            result = failed_parse(job, error)
+        del future
         progress.advance("parse")
-    return results
+        yield result

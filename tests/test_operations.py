@@ -223,21 +223,24 @@ def test_run_writes_a_summary_artifact(home, site) -> None:
 # A flow on Prefect's ephemeral server (no PREFECT_API_URL) whose process-pool task reports
 # what its worker sees: the API address it inherited, and whether it started a server itself.
 _WORKER_PROBE = """
-import json, os
+import json, multiprocessing, os
 from prefect import flow, task
-from flows.runners import ProcessPoolRunner, flow_api_url
+from flows.runners import ProcessPoolRunner, flow_api_url, warm_up_workers
 
 @task
 def probe():
     from prefect.server.api.server import SubprocessASGIServer
-    return os.environ.get("PREFECT_API_URL"), bool(SubprocessASGIServer._instances)
+    children = len(multiprocessing.active_children())
+    return os.environ.get("PREFECT_API_URL"), bool(SubprocessASGIServer._instances), children
 
 @flow(task_runner=ProcessPoolRunner(max_workers=1))
 def probed():
+    warm_up_workers()
     return flow_api_url(), probe.submit().result()
 
-flow_url, (worker_url, worker_server) = probed()
+flow_url, (worker_url, worker_server, worker_children) = probed()
 print(json.dumps({"flow": flow_url, "worker": worker_url, "worker_server": worker_server,
+                  "worker_children": worker_children,
                   "left_set": os.environ.get("PREFECT_API_URL")}))
 """
 
@@ -259,6 +262,8 @@ def test_worker_processes_report_to_the_flows_own_api() -> None:
     assert seen["flow"] and seen["flow"].startswith("http://127.0.0.1:")
     assert seen["worker"] == seen["flow"]
     assert seen["worker_server"] is False
+    # Prefect enters a copy of the runner in each worker: it must not start workers there.
+    assert seen["worker_children"] == 0
     assert seen["left_set"] is None  # the flow's address does not outlive its runner
 
 
