@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime
 
 import duckdb
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from parsers.model import FigureRecord
 from warehouse.database import connect_writer, publish, published_path, reader, writer
@@ -191,6 +193,22 @@ def test_figure_columns_follow_the_schema_and_the_records() -> None:
     assert first["source_id"] == "sample" and first["count"] == 5
     assert first["period_start"] == date(2024, 1, 1)
     assert first["locator"] == '{"char_end": 2, "char_start": 0, "kind": "text"}'
+
+
+@given(st.lists(st.lists(st.integers(0, 6), max_size=6), max_size=4))
+def test_the_first_figure_of_each_id_is_kept_in_order(runs) -> None:
+    duplicated = LoadBatch("run")
+    for number, ids in enumerate(runs):
+        records = [record(f"f{i}", count=10 * number + i) for i in ids]
+        duplicated.figures[f"parse-{number}"] = figure_columns(records) if number % 2 else records
+    expected: dict[str, int] = {}
+    for number, ids in enumerate(runs):
+        for i in ids:
+            expected.setdefault(f"f{i}", 10 * number + i)
+    staged = figure_table(duplicated, NOW)
+    assert list(
+        zip(staged["figure_id"].to_pylist(), staged["count"].to_pylist(), strict=True)
+    ) == list(expected.items())
 
 
 def test_columns_of_another_shape_are_refused() -> None:

@@ -371,7 +371,8 @@ def _first_of_each_id(staged: pa.Table) -> pa.Table:
         return staged
     rows = pa.table({"figure_id": ids, "row": pa.array(range(staged.num_rows), pa.int64())})
     first = rows.group_by("figure_id", use_threads=False).aggregate([("row", "min")])
-    return staged.take(pc.sort_indices(first.column("row_min")))
+    first_rows = first.column("row_min")
+    return staged.take(pc.take(first_rows, pc.sort_indices(first_rows)))
 
 
 def _insert_figures(conn: duckdb.DuckDBPyConnection, staged: pa.Table) -> int:
