@@ -77,6 +77,21 @@ def shown(error: str, home: Path) -> str:
 # ------------------------------------------------------------------------ through the flow
 
 
+def missing_figures(home: Path, sample_home: Path) -> set:
+    """Figures of the sample warehouse that this data folder does not hold."""
+    return set(figure_signatures(sample_home)) - set(figure_signatures(home))
+
+
+def record_fault(reliability, scenario: str, what: str, first, second, missing: set) -> None:
+    """One row of docs/reliability.md: the fault's run, then the run after the repair."""
+    reliability.record(
+        scenario,
+        what,
+        first.status == "partial" and second.status == "completed",
+        f"{len(missing)} figure(s)" if missing else None,
+    )
+
+
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_api")
 def test_disk_fills_up_during_a_run(home: Path, site, sample_home: Path, reliability) -> None:
@@ -91,17 +106,19 @@ def test_disk_fills_up_during_a_run(home: Path, site, sample_home: Path, reliabi
         first_loaded = documents(home)
         ballast.unlink()  # the operator frees space
         second = nightly(home, site)
-        missing = set(figure_signatures(sample_home)) - set(figure_signatures(home))
+        missing = missing_figures(home, sample_home)
         extra = len(figure_signatures(home)) - len(figure_signatures(sample_home))
         reason = shown(errors[0], home).split(": ", 1)[-1] if errors else ""
-        reliability.record(
+        record_fault(
+            reliability,
             "disk_full",
             f"{len(errors)} document(s) could not be archived: each a failed fetch with "
             f"“{reason}”; no partial file left, "
             f"{first_loaded} document(s) loaded, each with its archived bytes; once space was "
             "freed the next run archived and loaded the rest",
-            first.status == "partial" and second.status == "completed",
-            f"{len(missing)} figure(s)" if missing else None,
+            first,
+            second,
+            missing,
         )
         assert first.status == "partial" and errors
         assert all("No space left on device" in e for e in errors), errors
@@ -122,14 +139,16 @@ def test_read_only_archive(home: Path, site, sample_home: Path, reliability) -> 
         partial_files = leftovers(home)
         subprocess.run(["mount", "-o", "remount,rw", str(folder)], check=True)
         second = nightly(home, site)
-        missing = set(figure_signatures(sample_home)) - set(figure_signatures(home))
-        reliability.record(
+        missing = missing_figures(home, sample_home)
+        record_fault(
+            reliability,
             "archive_read_only",
             f"every fetched document a failed fetch with “{shown(errors[0], home)}”; "
             "no document loaded without its bytes; after a remount read-write the next run "
             "loaded everything",
-            first.status == "partial" and second.status == "completed",
-            f"{len(missing)} figure(s)" if missing else None,
+            first,
+            second,
+            missing,
         )
         assert first.status == "partial" and errors
         assert all("Read-only file system" in e for e in errors), errors
@@ -147,14 +166,16 @@ def test_archive_path_is_a_file(home: Path, site, sample_home: Path, reliability
     loaded = documents(home)
     folder.unlink()
     second = nightly(home, site)
-    missing = set(figure_signatures(sample_home)) - set(figure_signatures(home))
-    reliability.record(
+    missing = missing_figures(home, sample_home)
+    record_fault(
+        reliability,
         "archive_is_a_file",
         f"every fetched document a failed fetch with “{shown(errors[0], home)}”; "
         "no document loaded without its bytes; once the file was moved away the next run "
         "loaded everything",
-        first.status == "partial" and second.status == "completed",
-        f"{len(missing)} figure(s)" if missing else None,
+        first,
+        second,
+        missing,
     )
     assert first.status == "partial" and errors and loaded == 0
     assert all("cannot write to the archive" in e for e in errors), errors
