@@ -2,7 +2,7 @@
 
 `scaffold(name, root)` writes `parsers/formats/<name>.py` (a working parser built on the
 prose grammar or the table readers, to be specialised), `tests/golden/<name>/example/input.*`
-(a small sample document) and its `expected.json`; `tests/test_golden.py` runs it at once.
+(a small sample document) and its `expected.json`; `tests/parsers/test_golden.py` runs it at once.
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
     if os.environ.get("TOLL_WRITE_RELIABILITY") == "1":
         from datetime import date
 
-        from reliability import write_doc
+        from tests.support.reliability import write_doc
 
         REPORTS.append(write_doc(date.today()))
     if REPORTS:
@@ -56,7 +56,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 def reliability():
     """Where fault and hostile-input tests record what toll did, for docs/reliability.md
     (written at the end of a session run with TOLL_WRITE_RELIABILITY=1)."""
-    from reliability import COLLECTOR
+    from tests.support.reliability import COLLECTOR
 
     return COLLECTOR
 

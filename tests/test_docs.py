@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from doc_queries import examples, rewrite, run
 
+from tests.support.doc_queries import examples, rewrite, run
 from warehouse.database import reader
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

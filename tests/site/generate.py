@@ -9,7 +9,7 @@ runs across two pages without repeating its header.
 
 Deterministic: the same call writes the same bytes (seeded numbers, reportlab in invariant
 mode). Run `python tests/site/generate.py` to rewrite `flows/sample_site/public/`;
-`tests/test_sample_site.py` checks the committed copy is current.
+`tests/flows/test_sample_site.py` checks the committed copy is current.
 """
 
 from __future__ import annotations

@@ -8,9 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import hostile_documents as hostile
 import pytest
-from warehouse_state import figure_signatures, published_torn
 
 from flows import archive
 from flows.budget import Budget
@@ -21,6 +19,8 @@ from parsers.media import sniff_media_type
 from parsers.model import Document, Figure, Locator, ParseError
 from parsers.numbers import MAX_COUNT
 from parsers.registry import Parser, parse_document, run_parser
+from tests.support import hostile_documents as hostile
+from tests.support.warehouse_state import figure_signatures, published_torn
 from warehouse.database import reader
 
 BUDGETED = {"pdf_many_objects", "pdf_stream_bomb"}

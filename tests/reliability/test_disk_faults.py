@@ -20,11 +20,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from warehouse_state import figure_signatures, published_torn
 
 from flows import archive
 from flows.demo import write_demo_config
 from flows.verify import verify
+from tests.support.warehouse_state import figure_signatures, published_torn
 from warehouse.database import reader
 from warehouse.sql import scalar
 

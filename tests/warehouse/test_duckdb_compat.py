@@ -49,7 +49,7 @@ def _duckdb_15_python() -> Path:
 
 @pytest.fixture
 def published(home) -> Path:
-    from records import batch, figure
+    from tests.support.records import batch, figure
 
     with writer(home) as conn:
         load_batch(conn, batch("r1", "a", [figure("a", "civ", 93)]))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import duckdb
-from records import NOW, batch, figure
 
+from tests.support.records import NOW, batch, figure
 from warehouse.database import writer
 from warehouse.load import SourceRow, load_batch, upsert_sources
 from warehouse.schema import migrate, undocumented

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from reliability import (
+from tests.support.reliability import (
     DOC,
     GOAL,
     SCENARIO_IDS,
@@ -17,7 +17,7 @@ from reliability import (
     results_in_doc,
 )
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 
 
 def test_doc_names_exactly_the_declared_scenarios() -> None:
@@ -35,7 +35,7 @@ def test_every_row_of_the_doc_met_the_goal() -> None:
 
 def test_every_scenario_is_played_by_a_test() -> None:
     sources = "".join(
-        p.read_text(encoding="utf-8") for p in TESTS.glob("*.py") if p.name != "reliability.py"
+        p.read_text(encoding="utf-8") for p in TESTS.rglob("*.py") if p.name != "reliability.py"
     )
     assert [s.id for s in SCENARIOS if f'"{s.id}"' not in sources] == []
 

@@ -3,7 +3,7 @@
 Every fault and hostile input the suite plays is declared here, once. The tests that play
 them record what toll did (`COLLECTOR.record`); at the end of a session run with
 TOLL_WRITE_RELIABILITY=1 the table is written from those records, so it never goes stale.
-tests/test_reliability_doc.py checks the committed table names exactly these scenarios.
+tests/reliability/test_reliability_doc.py checks the committed table names exactly these scenarios.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-DOC = Path(__file__).resolve().parent.parent / "docs" / "reliability.md"
+DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
 GOAL = "run completed, nothing lost"
 
 
@@ -135,8 +135,7 @@ def render(observed: dict[str, Observation], today: date) -> str:
         "",
         f"Generated from the test run on {today.isoformat()}; do not edit by hand. Regenerate "
         "with `TOLL_WRITE_RELIABILITY=1 .venv/bin/python -m pytest` (the whole suite, or at "
-        "least `tests/test_reliability_faults.py tests/test_hostile_documents.py "
-        "tests/test_crash_recovery.py tests/test_disk_faults.py`).",
+        "least `tests/reliability/`).",
         "",
         "Each row is one test that plays the fault or serves the input through the real "
         "nightly flow (a real HTTP server on 127.0.0.1, Prefect, a DuckDB file) and then checks "

@@ -7,11 +7,11 @@ import dataclasses
 from datetime import date
 
 from bs4 import BeautifulSoup
-from records import NOW, batch, figure
-from report_pages import chart_rows, shown_number, specs
 
 from flows.config import TollConfig
 from flows.run_report import write_run_report
+from tests.support.records import NOW, batch, figure
+from tests.support.report_pages import chart_rows, shown_number, specs
 from warehouse.checks import run_checks
 from warehouse.database import publish, writer
 from warehouse.load import SourceRow, load_batch, upsert_sources

@@ -7,8 +7,8 @@ import csv
 import duckdb
 import hxl
 import pytest
-from records import batch, figure
 
+from tests.support.records import batch, figure
 from warehouse.database import connect_writer, publish, reader, writer
 from warehouse.export import export
 from warehouse.load import load_batch, transaction

@@ -10,9 +10,7 @@ import socket
 import time
 from pathlib import Path
 
-import hostile_documents as hostile
 import pytest
-from records import batch, figure
 from typer.testing import CliRunner
 
 from flows.config import FetchSettings, ParseSettings
@@ -21,11 +19,13 @@ from flows.discovery import feed_links
 from flows.sample_site.server import Fault, SiteServer
 from parsers.html_document import MAX_HTML_BYTES, MAX_HTML_DEPTH
 from parsers.pdf_document import MAX_PAGES
+from tests.support import hostile_documents as hostile
+from tests.support.records import batch, figure
 from warehouse.database import publish, reader, writer
 from warehouse.load import load_batch
 from warehouse.sql import scalar
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PDF = "/wp-content/uploads/2024/07/M240701E.pdf"
 ARCHIVE_NAME = re.compile(r"^archive/[0-9a-f]{2}/[0-9a-f]{64}\.(pdf|html|txt)$")
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from records import NOW, batch, figure
 
+from tests.support.records import NOW, batch, figure
 from warehouse.checks import run_checks
 from warehouse.database import writer
 from warehouse.load import load_batch

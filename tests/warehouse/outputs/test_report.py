@@ -8,12 +8,12 @@ import time
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import REPORTS
-from report_pages import chart_rows, shown_number, specs
 from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.demo import write_demo_config
+from tests.conftest import REPORTS
+from tests.support.report_pages import chart_rows, shown_number, specs
 from warehouse.database import reader
 from warehouse.report import write_report
 from warehouse.report.wording import QUALIFIER_MARK

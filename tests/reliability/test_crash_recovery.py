@@ -15,11 +15,11 @@ from pathlib import Path
 import duckdb
 import pytest
 from typer.testing import CliRunner
-from warehouse_state import figure_ids, published_torn, torn
 
 from flows.demo import write_demo_config
 from flows.sample_site.server import Fault
 from flows.verify import verify
+from tests.support.warehouse_state import figure_ids, published_torn, torn
 from warehouse.database import reader, writer_path
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_api")]

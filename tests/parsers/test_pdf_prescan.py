@@ -15,7 +15,7 @@ from parsers.formats import pdf_tables
 from parsers.model import Document
 from parsers.pdf_document import pages_with_paths
 
-GOLDEN = Path(__file__).parent / "golden" / "pdf_tables"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "pdf_tables"
 
 
 def _report(table_pages: set[int], pages: int = 6) -> bytes:

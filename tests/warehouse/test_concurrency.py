@@ -8,8 +8,7 @@ import subprocess
 import sys
 import textwrap
 
-from records import batch, figure
-
+from tests.support.records import batch, figure
 from warehouse.database import publish, writer
 from warehouse.load import load_batch
 
@@ -44,7 +43,7 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     sys.path.insert(0, sys.argv[3])
-    from records import batch, figure
+    from tests.support.records import batch, figure
     from warehouse.database import publish, writer
     from warehouse.load import load_batch
     home, rounds = Path(sys.argv[1]), int(sys.argv[2])
@@ -62,13 +61,13 @@ def test_reader_never_blocks_while_the_writer_publishes(home, tmp_path) -> None:
         load_batch(conn, batch("r0", "doc0", [figure("doc0", "civ", 1000)]))
     publish(home)
     stop = tmp_path / "stop"
-    tests_dir = str(__import__("pathlib").Path(__file__).parent)
+    repository = str(__import__("pathlib").Path(__file__).resolve().parents[2])
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(home), str(stop)], stdout=subprocess.PIPE, text=True
     )
     assert reader.stdout.readline().strip() == "ready"
     writer_process = subprocess.run(
-        [sys.executable, "-c", WRITER, str(home), str(PUBLISHES), tests_dir],
+        [sys.executable, "-c", WRITER, str(home), str(PUBLISHES), repository],
         capture_output=True,
         text=True,
         check=False,

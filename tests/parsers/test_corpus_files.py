@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 
 import pdfplumber
 import pytest
-from conftest import corpus_path
 
 from parsers.model import Document
 from parsers.pdf_document import fix_rtl
 from parsers.registry import parse_document
+from tests.conftest import corpus_path
 
 AIRWARS = "files/klinares__airwars_scraping_project/database/webpages"
 # (incident, killed low, killed high, children low, children high, injured low, injured high),

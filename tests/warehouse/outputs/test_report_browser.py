@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import REPORTS
 
+from tests.conftest import REPORTS
 from warehouse.report import write_report
 
 pytestmark = [pytest.mark.flow]

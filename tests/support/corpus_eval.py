@@ -19,7 +19,7 @@ from typing import Any
 from parsers.model import Document, FigureRecord
 from parsers.registry import parse_document
 
-EXPECTED = Path(__file__).resolve().parent / "corpus_expected"
+EXPECTED = Path(__file__).resolve().parents[1] / "corpus_expected"
 
 
 @dataclass

@@ -7,12 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from records import NOW
-from warehouse_state import figure_signatures
 
 from flows.demo import write_demo_config
 from flows.retry import RETRY_DAYS, failed_urls
 from flows.sample_site.server import Fault
+from tests.support.records import NOW
+from tests.support.warehouse_state import figure_signatures
 from warehouse.database import writer
 from warehouse.load import FetchRow, LoadBatch, load_batch
 

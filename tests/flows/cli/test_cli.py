@@ -1,14 +1,14 @@
-"""The `toll` command line (without flows: those are covered in test_nightly_flow.py)."""
+"""The `toll` command line (without flows: tests/flows/test_nightly_flow.py covers those)."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from test_warehouse import batch
 from typer.testing import CliRunner
 
 from flows.cli import app
+from tests.warehouse.test_warehouse import batch
 from warehouse.database import publish, writer
 from warehouse.load import load_batch
 
@@ -41,7 +41,7 @@ def loaded_home(home):
     ],
 )
 def test_parse_prints_json_records(fixture: str, parsers: set[str]) -> None:
-    from conftest import TESTS
+    from tests.conftest import TESTS
 
     result = runner.invoke(app, ["parse", str(TESTS / fixture), "--json", "--url", "https://x/r"])
     assert result.exit_code == 0, result.output
@@ -51,7 +51,7 @@ def test_parse_prints_json_records(fixture: str, parsers: set[str]) -> None:
 
 
 def test_parse_table_output() -> None:
-    from conftest import TESTS
+    from tests.conftest import TESTS
 
     result = runner.invoke(app, ["parse", str(TESTS / "golden/prose/monthly_release/input.txt")])
     assert result.exit_code == 0 and "figures in input.txt" in result.stdout

@@ -5,8 +5,9 @@ for the same text wrapped in simple HTML. Skipped when the corpus is absent."""
 from __future__ import annotations
 
 import pytest
-from conftest import CORPUS, REPORTS
-from corpus_eval import EXPECTED, report, score_page, totals
+
+from tests.conftest import CORPUS, REPORTS
+from tests.support.corpus_eval import EXPECTED, report, score_page, totals
 
 RECALL_TARGET = 0.90
 PRECISION_TARGET = 0.95

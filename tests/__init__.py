@@ -1,0 +1,1 @@
+"""toll's tests, laid out like the packages they test; helpers in `tests/support/`."""

@@ -1,0 +1,1 @@
+"""Tests of `flows/`: the flows, their task runners, budgets and deployments."""

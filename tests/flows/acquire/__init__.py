@@ -1,0 +1,1 @@
+"""Tests of `flows/acquire/`: discovery, fetching and retries."""

@@ -1,0 +1,1 @@
+"""Tests of `parsers/`: numbers, periods, grammar, tables, vocabularies, golden files, corpus."""

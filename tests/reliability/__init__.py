@@ -1,0 +1,1 @@
+"""Faults of the web, hostile documents, crashes and full disks (docs/reliability.md)."""

@@ -1,0 +1,1 @@
+"""Tests of `warehouse/`: schema, loading, views, checks, the archive, concurrent readers."""

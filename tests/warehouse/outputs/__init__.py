@@ -1,0 +1,1 @@
+"""Tests of `warehouse/outputs/`: explain, export, verify and the HTML report."""
