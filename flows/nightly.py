@@ -4,7 +4,7 @@ page, resuming where an interrupted backfill stopped).
 
 Network work runs in the flow process (it is I/O, and politeness limits are shared there);
 parsing runs on the flow's task runner (threads, processes or Dask); the warehouse is written
-only in the flow process (flows/recorded_run.py), one transaction per batch of whole
+only in the flow process (flows/writer.py), one transaction per batch of whole
 documents. Import this module only after `flows.prefect_env.configure()` has set Prefect's
 environment (the CLI does).
 """
@@ -17,17 +17,18 @@ from pathlib import Path
 
 from prefect import flow
 
-from flows import archive, progress
+from flows import progress
+from flows.acquire.discovery import Link, next_page, page_links
+from flows.acquire.retry import retry_links
 from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig, TollConfig, load_config
-from flows.discovery import Link, next_page, page_links
-from flows.recorded_run import Run, parse_and_load, recorded_run
-from flows.retry import retry_links
+from flows.jobs import FetchedDocument, links_inside, plan_parse_jobs
 from flows.run_report import write_run_report
 from flows.runners import make_task_runner, warm_up_workers
-from flows.stages import FetchedDocument, links_inside, plan_parse_jobs
 from flows.summary import RunSummary
 from flows.tasks import discover_task, fetch_task, page_task
+from flows.writer import Run, parse_and_load, recorded_run
+from warehouse import archive
 from warehouse.load import (
     Cursor,
     SourceRow,

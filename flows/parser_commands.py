@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
-from flows.golden import GOLDEN_ROOT, compare, golden_cases, update
+from flows.devtools.golden import GOLDEN_ROOT, compare, golden_cases, update
 
 app = typer.Typer(help="List, scaffold and test parsers.", no_args_is_help=True)
 console = Console()
@@ -19,7 +19,7 @@ REPOSITORY = GOLDEN_ROOT.parent.parent
 
 def _parser_for(name: str, golden_root: Path):
     """The registered parser, or the module of a checkout given with --root."""
-    from flows.scaffold import parser_of
+    from flows.devtools.scaffold import parser_of
     from parsers.registry import get_parser
 
     try:
@@ -70,8 +70,8 @@ def new_parser(
 
     Example: [bold]toll parsers new sohr_monthly --media html --source sohr[/]
     """
-    from flows.golden import GoldenCase
-    from flows.scaffold import parser_of, scaffold
+    from flows.devtools.golden import GoldenCase
+    from flows.devtools.scaffold import parser_of, scaffold
 
     try:
         files = scaffold(name, root, media, source, url_pattern)

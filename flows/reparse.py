@@ -14,9 +14,9 @@ import duckdb
 from prefect import flow
 
 from flows.budget import Budget
-from flows.recorded_run import parse_and_load, recorded_run
-from flows.stages import ArchivedDocument, plan_jobs
+from flows.jobs import ArchivedDocument, plan_jobs
 from flows.summary import RunSummary
+from flows.writer import parse_and_load, recorded_run
 from parsers.registry import get_parser
 from warehouse.load import completed_parses
 

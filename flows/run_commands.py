@@ -166,7 +166,7 @@ def demo(
     Example: [bold]toll demo --home ./data[/]
     """
     from flows.cli import run_query
-    from flows.demo import EXAMPLE_QUERY, write_demo_config
+    from flows.sample_site.demo import EXAMPLE_QUERY, write_demo_config
     from flows.sample_site.server import SiteServer
 
     home_path = resolve_home(home)

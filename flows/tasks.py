@@ -13,10 +13,10 @@ from prefect import get_run_logger, task, unmapped
 from prefect.futures import PrefectFuture
 
 from flows import progress
+from flows.acquire.discovery import Discovery, Link
 from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig
-from flows.discovery import Discovery, Link
-from flows.stages import (
+from flows.jobs import (
     FetchedDocument,
     ParseJob,
     ParseResult,

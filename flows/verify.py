@@ -20,9 +20,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows import archive
 from flows.config import resolve_home
 from flows.options import HomeOption
+from warehouse import archive
 
 PROBLEMS = ("corrupt", "missing", "misplaced", "no_archive_path", "dangling")
 NOTES = ("orphan", "incomplete", "unexpected")

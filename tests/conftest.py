@@ -134,8 +134,8 @@ def corpus_path(*parts: str) -> Path:
 def sample_home(prefect_api, tmp_path_factory) -> Path:
     """A warehouse built once per session by the real nightly flow from the sample site.
     Tests must only read it."""
-    from flows.demo import write_demo_config
     from flows.nightly import make_task_runner, nightly
+    from flows.sample_site.demo import write_demo_config
     from flows.sample_site.server import SiteServer, bundled_site
 
     root = tmp_path_factory.mktemp("sample-site") / "site"

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.discovery import Link
-from flows.stages import FetchedDocument, LoadBatches, ParsedRun, ParseJob, ParseResult
+from flows.acquire.discovery import Link
+from flows.jobs import FetchedDocument, LoadBatches, ParsedRun, ParseJob, ParseResult
 from parsers.model import FigureRecord
 from warehouse.figure_columns import figure_columns
 from warehouse.load import DocumentRow, FetchRow

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from flows.demo import write_demo_config
+from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault
 from warehouse.database import reader
 from warehouse.sql import scalar

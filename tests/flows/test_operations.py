@@ -15,13 +15,13 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from flows.acquire.fetch import Fetcher
+from flows.acquire.politeness import Politeness
+from flows.acquire.robots import forget_robots
 from flows.budget import Budget, BudgetExceeded, run_within_budget
 from flows.config import FetchSettings, SourceConfig
-from flows.demo import write_demo_config
-from flows.fetch import Fetcher
-from flows.politeness import Politeness
 from flows.progress import LogLines
-from flows.robots import forget_robots
+from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault
 from warehouse.database import reader
 from warehouse.sql import scalar
@@ -78,7 +78,7 @@ def test_unreadable_robots_txt_keeps_toll_away(site) -> None:
 
 
 def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
-    from flows.stages import fetch_and_archive, fetcher_for
+    from flows.jobs import fetch_and_archive, fetcher_for
 
     source = SourceConfig(
         name="ratelimited",
@@ -90,7 +90,7 @@ def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
         rate_limit_per_second=8,
         max_concurrency=3,
     )
-    from flows.discovery import Link
+    from flows.acquire.discovery import Link
 
     links = [Link(f"{site.base_url}{p}") for p in _pdf_paths(site)]
     with fetcher_for(source, FetchSettings()) as fetcher:
@@ -105,8 +105,8 @@ def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
 
 
 def test_concurrency_seen_by_the_site_respects_the_limit(site, home) -> None:
-    from flows.discovery import Link
-    from flows.stages import fetch_and_archive, fetcher_for
+    from flows.acquire.discovery import Link
+    from flows.jobs import fetch_and_archive, fetcher_for
 
     for path in _pdf_paths(site):
         site.faults[path] = Fault("delay", seconds=0.3)

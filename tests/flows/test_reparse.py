@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from flows.demo import write_demo_config
+from flows.sample_site.demo import write_demo_config
 from parsers import registry
 from parsers.formats import prose
 from warehouse.database import reader

@@ -13,7 +13,7 @@ import time
 import httpx
 import pytest
 
-from flows.demo import write_demo_config
+from flows.sample_site.demo import write_demo_config
 from flows.schedule import free_port
 from warehouse.database import reader
 from warehouse.sql import scalar

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.golden import compare, golden_cases
+from flows.devtools.golden import compare, golden_cases
 from parsers.registry import registered_parsers
 
 CASES = golden_cases()

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from flows.golden import golden_cases
+from flows.devtools.golden import golden_cases
 from parsers.media import HTML, PDF, TEXT, sniff_media_type
 from parsers.model import Document, Figure, FigureRecord, Locator, ParseError
 from parsers.normalize import normalize_figures

@@ -16,7 +16,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from flows.demo import write_demo_config
+from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault
 from flows.verify import verify
 from tests.support.warehouse_state import figure_ids, published_torn, torn

@@ -21,10 +21,10 @@ from pathlib import Path
 
 import pytest
 
-from flows import archive
-from flows.demo import write_demo_config
+from flows.sample_site.demo import write_demo_config
 from flows.verify import verify
 from tests.support.warehouse_state import figure_signatures, published_torn
+from warehouse import archive
 from warehouse.database import reader
 from warehouse.sql import scalar
 
@@ -188,7 +188,7 @@ FILE_SIZE_LIMIT = textwrap.dedent(
     """
     import json, resource, signal, sys
     from pathlib import Path
-    from flows import archive
+    from warehouse import archive
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # the write fails with EFBIG instead
     resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))
     try:

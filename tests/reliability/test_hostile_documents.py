@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from flows import archive
 from flows.budget import Budget
-from flows.demo import write_demo_config
-from flows.stages import ParseJob, run_parse_job
+from flows.jobs import ParseJob, run_parse_job
+from flows.sample_site.demo import write_demo_config
 from flows.verify import verify
 from parsers.media import sniff_media_type
 from parsers.model import Document, Figure, Locator, ParseError
@@ -21,6 +20,7 @@ from parsers.numbers import MAX_COUNT
 from parsers.registry import Parser, parse_document, run_parser
 from tests.support import hostile_documents as hostile
 from tests.support.warehouse_state import figure_signatures, published_torn
+from warehouse import archive
 from warehouse.database import reader
 
 BUDGETED = {"pdf_many_objects", "pdf_stream_bomb"}

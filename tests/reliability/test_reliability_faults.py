@@ -18,7 +18,7 @@ from pathlib import Path
 import generate
 import pytest
 
-from flows.demo import write_demo_config
+from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault, SiteServer
 from flows.verify import verify
 from tests.support.warehouse_state import fetches_of, figure_ids, figure_ids_by_url, published_torn

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows import archive
+from warehouse import archive
 
 
 def test_store_names_files_by_hash_and_is_idempotent(tmp_path) -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from flows.acquire.discovery import discover, feed_links, next_page, page_links
 from flows.config import FetchSettings, ListingConfig, SourceConfig
-from flows.discovery import discover, feed_links, next_page, page_links
-from flows.stages import discover_links, fetcher_for
+from flows.jobs import discover_links, fetcher_for
 
 
 def source_for(site, **changes) -> SourceConfig:

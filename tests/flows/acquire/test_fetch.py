@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from flows.acquire.fetch import Fetcher
+from flows.acquire.politeness import Politeness
 from flows.config import FetchSettings
-from flows.fetch import Fetcher
-from flows.politeness import Politeness
 from flows.sample_site.server import Fault
 from warehouse.load import PreviousFetch
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.demo import write_demo_config
-from flows.retry import RETRY_DAYS, failed_urls
+from flows.acquire.retry import RETRY_DAYS, failed_urls
+from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault
 from tests.support.records import NOW
 from tests.support.warehouse_state import figure_signatures

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
 from flows.cli import app
-from flows.demo import write_demo_config
+from flows.sample_site.demo import write_demo_config
 from tests.conftest import REPORTS
 from tests.support.report_pages import chart_rows, shown_number, specs
 from warehouse.database import reader

@@ -13,11 +13,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from flows import archive
 from flows.cli import app
-from flows.demo import write_demo_config
+from flows.sample_site.demo import write_demo_config
 from flows.verify import verify
 from tests.support.records import batch, figure, sha_of
+from warehouse import archive
 from warehouse.database import publish, reader, writer
 from warehouse.load import load_batch
 from warehouse.sql import scalar

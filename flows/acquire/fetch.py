@@ -21,9 +21,9 @@ from urllib.parse import urljoin, urlsplit
 
 import httpx
 
+from flows.acquire.politeness import Politeness
+from flows.acquire.robots import RobotsRules
 from flows.config import FetchSettings
-from flows.politeness import Politeness
-from flows.robots import RobotsRules
 from warehouse.load import PreviousFetch
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}

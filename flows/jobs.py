@@ -19,15 +19,15 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from flows import archive
+from flows.acquire.discovery import Discovery, Link, discover, followed_links
+from flows.acquire.fetch import Fetcher, FetchResult
+from flows.acquire.politeness import shared_politeness
 from flows.budget import Budget, BudgetExceeded, run_within_budget
 from flows.config import FetchSettings, SourceConfig
-from flows.discovery import Discovery, Link, discover, followed_links
-from flows.fetch import Fetcher, FetchResult
-from flows.politeness import shared_politeness
 from parsers.media import HTML, sniff_media_type
 from parsers.model import Document
 from parsers.registry import get_parser, parse_document, parsers_for
+from warehouse import archive
 from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
 from warehouse.figure_columns import figure_columns
 from warehouse.load import DocumentRow, FetchRow, LoadBatch, ParseRunRow, PreviousFetch

@@ -19,7 +19,7 @@ from parsers.media import sniff_media_type
 from parsers.model import Document
 from parsers.registry import Parser, get_parser, run_parser
 
-GOLDEN_ROOT = Path(__file__).resolve().parent.parent / "tests" / "golden"
+GOLDEN_ROOT = Path(__file__).resolve().parents[2] / "tests" / "golden"
 FIXED_FETCH_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 

@@ -18,8 +18,7 @@ from prefect.runtime import flow_run
 
 from flows import progress
 from flows.budget import Budget
-from flows.runlock import writer_lock
-from flows.stages import (
+from flows.jobs import (
     FetchedDocument,
     LoadBatches,
     ParseJob,
@@ -27,6 +26,7 @@ from flows.stages import (
     document_rows,
     new_id,
 )
+from flows.runlock import writer_lock
 from flows.summary import RunSummary, summary_markdown
 from flows.tasks import parse_each
 from warehouse.checks import run_checks

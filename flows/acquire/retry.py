@@ -13,10 +13,10 @@ from pathlib import Path
 
 import duckdb
 
-from flows import archive
+from flows.acquire.discovery import Link, followed_links
 from flows.config import SourceConfig
-from flows.discovery import Link, followed_links
 from parsers.media import HTML
+from warehouse import archive
 
 RETRY_DAYS = 30
 
