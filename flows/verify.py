@@ -20,8 +20,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from flows.cli.options import HomeOption
 from flows.config import resolve_home
-from flows.options import HomeOption
 from warehouse import archive
 
 PROBLEMS = ("corrupt", "missing", "misplaced", "no_archive_path", "dangling")

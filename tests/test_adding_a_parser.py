@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "adding-a-parser.md"
 runner = CliRunner()

@@ -355,7 +355,7 @@ def test_log_lines_are_quiet() -> None:
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_api")
 def test_ingest_log_json(home, site) -> None:
-    from flows.cli import app
+    from flows.cli.app import app
 
     config = write_demo_config(home, site.base_url)
     result = CliRunner().invoke(

@@ -72,7 +72,7 @@ def ingest_until_a_batch_commits(home: Path, config: Path) -> tuple[subprocess.P
 
 
 def test_kill_9_during_load(home: Path, site, tmp_path: Path, reliability) -> None:
-    from flows.cli import app
+    from flows.cli.app import app
     from flows.runlock import lock_holder
 
     clean = tmp_path / "clean"

@@ -136,7 +136,7 @@ def test_archive_names_come_from_hashes_never_from_urls(
     ],
 )
 def test_toll_sql_is_read_only(home: Path, statement: str) -> None:
-    from flows.cli import app
+    from flows.cli.app import app
 
     with writer(home) as conn:
         load_batch(conn, batch("run", "doc", [figure("doc", "civilians", 5)]))
@@ -160,7 +160,7 @@ def test_toll_sql_is_read_only(home: Path, statement: str) -> None:
 def test_toll_sql_reaches_no_file_but_the_warehouse(
     home: Path, tmp_path: Path, statement: str
 ) -> None:
-    from flows.cli import app
+    from flows.cli.app import app
 
     with writer(home) as conn:
         load_batch(conn, batch("run", "doc", [figure("doc", "civilians", 5)]))

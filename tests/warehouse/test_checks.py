@@ -145,7 +145,7 @@ def test_findings_are_recorded_once_and_resolved_not_deleted(home) -> None:
 def test_toll_check_groups_findings_and_is_strict_on_errors(home) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from flows.cli.app import app
     from warehouse.database import publish
 
     findings(

@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from tests.warehouse.test_warehouse import batch
 from warehouse.database import publish, writer
 from warehouse.load import load_batch

@@ -6,7 +6,7 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from warehouse.database import reader
 from warehouse.explain import explain, number_spans, render_pdf_page
 from warehouse.sql import scalar

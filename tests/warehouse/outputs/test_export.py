@@ -87,7 +87,7 @@ def test_export_is_a_consistent_snapshot_during_a_run(warehouse_home, tmp_path) 
 def test_export_command(warehouse_home, tmp_path) -> None:
     from typer.testing import CliRunner
 
-    from flows.cli import app
+    from flows.cli.app import app
 
     result = CliRunner().invoke(
         app, ["export", "--format", "hxl", "--out", str(tmp_path), "--home", str(warehouse_home)]

@@ -10,7 +10,7 @@ import pytest
 from bs4 import BeautifulSoup
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from flows.sample_site.demo import write_demo_config
 from tests.conftest import REPORTS
 from tests.support.report_pages import chart_rows, shown_number, specs

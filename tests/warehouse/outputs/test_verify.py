@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from flows.cli import app
+from flows.cli.app import app
 from flows.sample_site.demo import write_demo_config
 from flows.verify import verify
 from tests.support.records import batch, figure, sha_of

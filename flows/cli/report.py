@@ -9,8 +9,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from flows.cli.options import HomeOption
 from flows.config import CONFIG_ENV, load_config, resolve_config_path, resolve_home
-from flows.options import HomeOption
 
 console = Console()
 errors = Console(stderr=True)

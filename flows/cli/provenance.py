@@ -14,8 +14,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
+from flows.cli.options import HomeOption
 from flows.config import resolve_home
-from flows.options import HomeOption
 
 console = Console()
 errors = Console(stderr=True)
@@ -89,7 +89,7 @@ def reparse(
 
     Example: [bold]toll reparse --parser pdf_tables --since 2024-01-01[/]
     """
-    from flows.run_commands import RunOptions, print_summary, run_flow
+    from flows.cli.run import RunOptions, print_summary, run_flow
 
     try:
         since_date = date.fromisoformat(since) if since else None

@@ -12,9 +12,10 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows import parser_commands, report_command, run_commands, verify, warehouse_commands
+from flows import verify
+from flows.cli import parsers, provenance, report, run
+from flows.cli.options import HomeOption
 from flows.config import resolve_home
-from flows.options import HomeOption
 
 app = typer.Typer(
     name="toll",
@@ -29,7 +30,7 @@ errors = Console(stderr=True)
 
 
 def run_query(home: Path, query: str, output: str, title: str = "") -> None:
-    from flows.render import result_csv, result_json, result_table
+    from flows.cli.output import result_csv, result_json, result_table
     from warehouse.database import WarehouseMissing, reader
 
     try:
@@ -131,7 +132,7 @@ def parse(
         sys.stdout.write(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=1))
         sys.stdout.write("\n")
     else:
-        from flows.render import result_table
+        from flows.cli.output import result_table
 
         columns = ["parser", "metric", "count", "qualifier", "victim_group", "perpetrator",
                    "place", "period_start", "period_end", "snippet"]  # fmt: skip
@@ -141,11 +142,11 @@ def parse(
         raise typer.Exit(1)
 
 
-run_commands.register(app)
-warehouse_commands.register(app)
-report_command.register(app)
+run.register(app)
+provenance.register(app)
+report.register(app)
 verify.register(app)
-app.add_typer(parser_commands.app, name="parsers")
+app.add_typer(parsers.app, name="parsers")
 
 
 def main() -> None:

@@ -14,8 +14,8 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from flows.cli.options import ConfigOption, HomeOption
 from flows.config import resolve_config_path, resolve_home
-from flows.options import ConfigOption, HomeOption
 
 console = Console()
 errors = Console(stderr=True)
@@ -56,13 +56,14 @@ class RunOptions:
 
 def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
     """Run a flow in this process (Prefect's temporary local API; no server needed)."""
-    from flows import logs, prefect_env
+    from flows import prefect_env
+    from flows.cli import logs
 
     prefect_env.configure()
     logs.configure(json_lines=options.log_json)
     from flows import progress
+    from flows.cli.output import ProgressBars
     from flows.nightly import backfill, make_task_runner, nightly
-    from flows.render import ProgressBars
     from flows.reparse import reparse
     from flows.runlock import WarehouseBusy, lock_holder
 
@@ -85,7 +86,7 @@ def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
 
 def print_summary(summary) -> None:
     """The run summary table, its failures, and where the warehouse is."""
-    from flows.render import failures_table, summary_table
+    from flows.cli.output import failures_table, summary_table
 
     console.print(summary_table(summary))
     if summary.failures:
@@ -165,7 +166,7 @@ def demo(
     Running it again with the same --home is an incremental nightly run.
     Example: [bold]toll demo --home ./data[/]
     """
-    from flows.cli import run_query
+    from flows.cli.app import run_query
     from flows.sample_site.demo import EXAMPLE_QUERY, write_demo_config
     from flows.sample_site.server import SiteServer
 
