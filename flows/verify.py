@@ -10,18 +10,10 @@ document uses it), and a `.incoming-` file is a write cut short.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Annotated
 
-import typer
-from rich.console import Console
-from rich.table import Table
-
-from flows.cli.options import HomeOption
-from flows.config import resolve_home
 from warehouse import archive
 
 PROBLEMS = ("corrupt", "missing", "misplaced", "no_archive_path", "dangling")
@@ -161,57 +153,3 @@ def verify(home: Path) -> Verification:
     order = {kind: i for i, kind in enumerate(PROBLEMS + NOTES)}
     findings.sort(key=lambda f: (order[f.kind], f.path or "", f.detail))
     return Verification(len(hashes), documents, warehouse, tuple(findings))
-
-
-def command(
-    home: HomeOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
-    strict: Annotated[
-        bool, typer.Option("--strict", help="Exit 1 on notes (orphans, leftovers) too.")
-    ] = False,
-) -> None:
-    """Re-hash every archived document and check the warehouse's references to the archive:
-    corrupt, missing or misplaced files and dangling rows exit 1; orphans are notes.
-
-    Example: [bold]toll verify --home ./data[/]
-    """
-    from flows.runlock import lock_holder
-
-    home_path = resolve_home(home)
-    errors = Console(stderr=True)
-    if not home_path.is_dir():
-        errors.print(f"[red]no data folder at {home_path}[/]")
-        raise typer.Exit(2)
-    result = verify(home_path)
-    if as_json:
-        typer.echo(json.dumps(result.as_json(), indent=1))
-    else:
-        _print(result, home_path, lock_holder(home_path))
-    if result.problems or (strict and result.notes):
-        raise typer.Exit(1)
-
-
-def _print(result: Verification, home: Path, running: str | None) -> None:
-    console = Console()
-    if result.findings:
-        table = Table(title=f"toll verify: {home}", title_justify="left")
-        for column in ("finding", "path", "detail"):
-            table.add_column(column, overflow="fold")
-        for finding in result.findings:
-            style = "red" if finding.problem else "yellow"
-            table.add_row(f"[{style}]{finding.kind}[/]", finding.path or "—", finding.detail)
-        console.print(table)
-    where = result.warehouse or "no published warehouse yet"
-    console.print(
-        f"{result.files:,} archived file(s) re-hashed, {result.documents:,} document(s) in "
-        f"{where}: {len(result.problems)} problem(s), {len(result.notes)} note(s)"
-    )
-    if running:
-        console.print(f"a run (pid {running}) is writing: its new files are not published yet")
-    if not result.problems:
-        console.print("[green]every archived file hashes to its name[/]")
-
-
-def register(app: typer.Typer) -> None:
-    """Add `toll verify` to the `toll` app."""
-    app.command(name="verify")(command)

@@ -1,7 +1,11 @@
-"""`toll parsers list|new|test`: the maintainer's loop for adding a report format."""
+"""`toll parse FILE` and `toll parsers list|new|test`: the maintainer's loop for reading a
+document and adding a report format."""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +18,56 @@ from flows.devtools.golden import GOLDEN_ROOT, compare, golden_cases, update
 
 app = typer.Typer(help="List, scaffold and test parsers.", no_args_is_help=True)
 console = Console()
+errors = Console(stderr=True)
 REPOSITORY = GOLDEN_ROOT.parent.parent
+
+
+def parse(
+    file: Annotated[Path, typer.Argument(help="A .pdf, .html or .txt file.", exists=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array of records.")] = False,
+    source: Annotated[str, typer.Option("--source", help="Source name to assume.")] = "local",
+    url: Annotated[str | None, typer.Option("--url", help="URL to assume.")] = None,
+    parser: Annotated[
+        list[str] | None, typer.Option("--parser", help="Only this parser (repeatable).")
+    ] = None,
+    published: Annotated[
+        str | None, typer.Option("--published", help="Publication date (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Run the parsers on a local file and print the figures (the maintainer's loop).
+
+    Example: [bold]toll parse report.pdf --json[/]
+    """
+    from parsers.media import sniff_media_type
+    from parsers.model import Document
+    from parsers.registry import parse_document
+
+    content = file.read_bytes()
+    document = Document.from_bytes(
+        content,
+        url=url or file.resolve().as_uri(),
+        source=source,
+        media_type=sniff_media_type(content, None, file.name),
+        fetched_at=datetime.now(UTC),
+        published=datetime.strptime(published, "%Y-%m-%d").date() if published else None,
+    )
+    outcomes = parse_document(document, only=parser)
+    failed = [o for o in outcomes if not o.ok]
+    for outcome in failed:
+        errors.print(f"[red]{outcome.parser} failed:[/] {outcome.error}")
+    records = [r for o in outcomes for r in o.records]
+    if as_json:
+        sys.stdout.write(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=1))
+        sys.stdout.write("\n")
+    else:
+        from flows.cli.output import result_table
+
+        columns = ["parser", "metric", "count", "qualifier", "victim_group", "perpetrator",
+                   "place", "period_start", "period_end", "snippet"]  # fmt: skip
+        rows = [[getattr(r, c) for c in columns] for r in records]
+        console.print(result_table(columns, rows, f"{len(records)} figures in {file.name}"))
+    if failed and not records:
+        raise typer.Exit(1)
 
 
 def _parser_for(name: str, golden_root: Path):

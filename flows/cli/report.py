@@ -66,8 +66,3 @@ def report(
         f"report written: [bold]{written.path}[/] ({written.bytes / 1e6:.1f} MB, "
         f"{written.charts} charts, {written.sources} source(s), {written.seconds:.1f} s)"
     )
-
-
-def register(app: typer.Typer) -> None:
-    """Add `toll report` to the `toll` app."""
-    app.command()(report)

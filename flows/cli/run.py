@@ -1,4 +1,5 @@
-"""`toll ingest`, `toll backfill`, `toll demo` and `toll schedule`: the commands that run flows.
+"""`toll ingest`, `toll backfill`, `toll reparse`, `toll demo` and `toll schedule`: the
+commands that run flows.
 
 Prefect is imported only here, inside the commands, after its environment is set.
 """
@@ -8,6 +9,7 @@ from __future__ import annotations
 import os
 from contextlib import nullcontext
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -15,6 +17,7 @@ import typer
 from rich.console import Console
 
 from flows.cli.options import ConfigOption, HomeOption
+from flows.cli.query import run_query
 from flows.config import resolve_config_path, resolve_home
 
 console = Console()
@@ -166,7 +169,6 @@ def demo(
     Running it again with the same --home is an incremental nightly run.
     Example: [bold]toll demo --home ./data[/]
     """
-    from flows.cli.app import run_query
     from flows.sample_site.demo import EXAMPLE_QUERY, write_demo_config
     from flows.sample_site.server import SiteServer
 
@@ -249,7 +251,37 @@ def schedule(
     console.print("schedule stopped")
 
 
-def register(app: typer.Typer) -> None:
-    """Add the run commands to the `toll` app."""
-    for command in (ingest, backfill, demo, schedule):
-        app.command()(command)
+def reparse(
+    home: HomeOption = None,
+    parser: Annotated[str | None, typer.Option("--parser", help="Only this parser.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only documents first seen on/after YYYY-MM-DD.")
+    ] = None,
+    task_runner: Annotated[
+        str, typer.Option("--task-runner", help="threads, processes or dask.")
+    ] = "processes",
+    wait: Annotated[bool, typer.Option("--wait", help="Wait for a running ingest.")] = False,
+) -> None:
+    """Run the parsers again over archived documents (no network). A parser's new version
+    replaces its figures; parse_runs keeps the history; running it twice adds nothing.
+
+    Example: [bold]toll reparse --parser pdf_tables --since 2024-01-01[/]
+    """
+    try:
+        since_date = date.fromisoformat(since) if since else None
+    except ValueError:
+        raise typer.BadParameter("--since must be a date, YYYY-MM-DD") from None
+    try:
+        summary = run_flow(
+            "reparse",
+            RunOptions(task_runner=task_runner, wait=wait),
+            home=str(resolve_home(home)),
+            parser=parser,
+            source=source,
+            since=since_date,
+        )
+    except KeyError as error:
+        errors.print(f"[red]{error.args[0]}[/]")
+        raise typer.Exit(2) from None
+    print_summary(summary)

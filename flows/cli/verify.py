@@ -1,0 +1,66 @@
+"""`toll verify`: print what the archive check found (flows/verify.py does the checking)
+and exit 1 on damaged evidence."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from flows.cli.options import HomeOption
+from flows.config import resolve_home
+from flows.verify import Verification, verify
+
+
+def command(
+    home: HomeOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Exit 1 on notes (orphans, leftovers) too.")
+    ] = False,
+) -> None:
+    """Re-hash every archived document and check the warehouse's references to the archive:
+    corrupt, missing or misplaced files and dangling rows exit 1; orphans are notes.
+
+    Example: [bold]toll verify --home ./data[/]
+    """
+    from flows.runlock import lock_holder
+
+    home_path = resolve_home(home)
+    errors = Console(stderr=True)
+    if not home_path.is_dir():
+        errors.print(f"[red]no data folder at {home_path}[/]")
+        raise typer.Exit(2)
+    result = verify(home_path)
+    if as_json:
+        typer.echo(json.dumps(result.as_json(), indent=1))
+    else:
+        _print(result, home_path, lock_holder(home_path))
+    if result.problems or (strict and result.notes):
+        raise typer.Exit(1)
+
+
+def _print(result: Verification, home: Path, running: str | None) -> None:
+    """The findings as a table, then what was checked and whether a run is writing."""
+    console = Console()
+    if result.findings:
+        table = Table(title=f"toll verify: {home}", title_justify="left")
+        for column in ("finding", "path", "detail"):
+            table.add_column(column, overflow="fold")
+        for finding in result.findings:
+            style = "red" if finding.problem else "yellow"
+            table.add_row(f"[{style}]{finding.kind}[/]", finding.path or "—", finding.detail)
+        console.print(table)
+    where = result.warehouse or "no published warehouse yet"
+    console.print(
+        f"{result.files:,} archived file(s) re-hashed, {result.documents:,} document(s) in "
+        f"{where}: {len(result.problems)} problem(s), {len(result.notes)} note(s)"
+    )
+    if running:
+        console.print(f"a run (pid {running}) is writing: its new files are not published yet")
+    if not result.problems:
+        console.print("[green]every archived file hashes to its name[/]")
