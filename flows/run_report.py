@@ -30,7 +30,7 @@ def write_run_report(home: Path, config: TollConfig) -> Path | None:
     path, or None when disabled or when writing failed (logged)."""
     if not config.report.enabled:
         return None
-    from warehouse.report import write_report
+    from warehouse.outputs.report import write_report
 
     logger = _logger()
     target = home / config.report.path

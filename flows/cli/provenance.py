@@ -29,8 +29,8 @@ def export(
 
     Example: [bold]toll export --format hxl --out exports/[/]
     """
-    from warehouse.export import EXPORT_FORMATS
-    from warehouse.export import export as write_export
+    from warehouse.outputs.export import EXPORT_FORMATS
+    from warehouse.outputs.export import export as write_export
 
     if fmt not in EXPORT_FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(EXPORT_FORMATS)}")
@@ -53,8 +53,13 @@ def explain(
 
     Example: [bold]toll explain 3f2a9c1b --png cell.png[/]
     """
-    from warehouse.explain import FigureNotFound, html_context, number_spans, render_pdf_page
-    from warehouse.explain import explain as gather
+    from warehouse.outputs.explain import (
+        FigureNotFound,
+        html_context,
+        number_spans,
+        render_pdf_page,
+    )
+    from warehouse.outputs.explain import explain as gather
 
     home_path = resolve_home(home)
     with connect_published(home_path) as conn:

@@ -48,7 +48,7 @@ def report(
     Example: [bold]toll report --out report.html --since 2024-01-01[/]
     """
     from warehouse.database import WarehouseMissing
-    from warehouse.report import UnknownSource, write_report
+    from warehouse.outputs.report import UnknownSource, write_report
 
     try:
         since_date = date.fromisoformat(since) if since else None

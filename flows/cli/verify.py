@@ -1,4 +1,4 @@
-"""`toll verify`: print what the archive check found (flows/verify.py does the checking)
+"""`toll verify`: print what the archive check found (warehouse/outputs/verify.py checks)
 and exit 1 on damaged evidence."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from rich.table import Table
 
 from flows.cli.options import HomeOption
 from flows.config import resolve_home
-from flows.verify import Verification, verify
+from warehouse.outputs.verify import Verification, verify
 
 
 def command(

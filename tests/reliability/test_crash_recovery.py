@@ -18,9 +18,9 @@ from typer.testing import CliRunner
 
 from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault
-from flows.verify import verify
 from tests.support.warehouse_state import figure_ids, published_torn, torn
 from warehouse.database import reader, writer_path
+from warehouse.outputs.verify import verify
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_api")]
 

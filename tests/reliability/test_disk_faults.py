@@ -22,10 +22,10 @@ from pathlib import Path
 import pytest
 
 from flows.sample_site.demo import write_demo_config
-from flows.verify import verify
 from tests.support.warehouse_state import figure_signatures, published_torn
 from warehouse import archive
 from warehouse.database import reader
+from warehouse.outputs.verify import verify
 from warehouse.sql import scalar
 
 

@@ -13,7 +13,6 @@ import pytest
 from flows.budget import Budget
 from flows.jobs import ParseJob, run_parse_job
 from flows.sample_site.demo import write_demo_config
-from flows.verify import verify
 from parsers.media import sniff_media_type
 from parsers.model import Document, Figure, Locator, ParseError
 from parsers.numbers import MAX_COUNT
@@ -22,6 +21,7 @@ from tests.support import hostile_documents as hostile
 from tests.support.warehouse_state import figure_signatures, published_torn
 from warehouse import archive
 from warehouse.database import reader
+from warehouse.outputs.verify import verify
 
 BUDGETED = {"pdf_many_objects", "pdf_stream_bomb"}
 DOCUMENTS = {d.scenario: d for d in hostile.hostile_documents()}

@@ -20,9 +20,9 @@ import pytest
 
 from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault, SiteServer
-from flows.verify import verify
 from tests.support.warehouse_state import fetches_of, figure_ids, figure_ids_by_url, published_torn
 from warehouse.database import reader
+from warehouse.outputs.verify import verify
 from warehouse.sql import scalar
 
 pytestmark = [pytest.mark.flow, pytest.mark.usefixtures("prefect_api")]

@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from flows.cli.app import app
 from warehouse.database import reader
-from warehouse.explain import explain, number_spans, render_pdf_page
+from warehouse.outputs.explain import explain, number_spans, render_pdf_page
 from warehouse.sql import scalar
 
 pytestmark = [pytest.mark.flow]

@@ -10,8 +10,8 @@ import pytest
 
 from tests.support.records import batch, figure
 from warehouse.database import connect_writer, publish, reader, writer
-from warehouse.export import export
 from warehouse.load import load_batch, transaction
+from warehouse.outputs.export import export
 
 SCHEMA = [
     ["#valid_tag", "#valid_required", "#valid_datatype"],

@@ -15,8 +15,8 @@ from flows.sample_site.demo import write_demo_config
 from tests.conftest import REPORTS
 from tests.support.report_pages import chart_rows, shown_number, specs
 from warehouse.database import reader
-from warehouse.report import write_report
-from warehouse.report.wording import QUALIFIER_MARK
+from warehouse.outputs.report import write_report
+from warehouse.outputs.report.wording import QUALIFIER_MARK
 
 pytestmark = [pytest.mark.flow]
 runner = CliRunner()

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import REPORTS
-from warehouse.report import write_report
+from warehouse.outputs.report import write_report
 
 pytestmark = [pytest.mark.flow]
 

@@ -8,10 +8,10 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from warehouse.report import charts, wording
-from warehouse.report.build import build_report, stack_order
-from warehouse.report.model import Cited, month_range
-from warehouse.report.queries import ReportRows, Scope
+from warehouse.outputs.report import charts, wording
+from warehouse.outputs.report.build import build_report, stack_order
+from warehouse.outputs.report.model import Cited, month_range
+from warehouse.outputs.report.queries import ReportRows, Scope
 
 NOW = datetime(2025, 1, 5, 12, 0, tzinfo=UTC)
 SOURCE = {"source_id": "sample", "publisher": "Example Monitor", "homepage": None}

@@ -15,11 +15,11 @@ from typer.testing import CliRunner
 
 from flows.cli.app import app
 from flows.sample_site.demo import write_demo_config
-from flows.verify import verify
 from tests.support.records import batch, figure, sha_of
 from warehouse import archive
 from warehouse.database import publish, reader, writer
 from warehouse.load import load_batch
+from warehouse.outputs.verify import verify
 from warehouse.sql import scalar
 
 

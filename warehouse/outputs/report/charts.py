@@ -17,8 +17,8 @@ from typing import Any
 import altair as alt
 import vl_convert
 
-from warehouse.report import wording
-from warehouse.report.model import SourceSection
+from warehouse.outputs.report import wording
+from warehouse.outputs.report.model import SourceSection
 
 # Okabe & Ito (2008), "Color Universal Design"; black is kept for text.
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442")

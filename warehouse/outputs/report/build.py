@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 
 from warehouse.checks import CHECKS
-from warehouse.report.model import (
+from warehouse.outputs.report.model import (
     GROUPS,
     TOTAL,
     Cited,
@@ -27,7 +27,7 @@ from warehouse.report.model import (
     month_range,
     previous_month,
 )
-from warehouse.report.queries import ReportRows, Row, Scope
+from warehouse.outputs.report.queries import ReportRows, Row, Scope
 
 LAST_IN_STACK = ("other_parties",)  # "other / unidentified" goes on top, whatever its size
 

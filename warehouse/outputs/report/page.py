@@ -16,10 +16,10 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from warehouse.database import reader
-from warehouse.report import charts, wording
-from warehouse.report.build import build_report
-from warehouse.report.model import GROUPS, Report, row_urls
-from warehouse.report.queries import Scope, report_rows
+from warehouse.outputs.report import charts, wording
+from warehouse.outputs.report.build import build_report
+from warehouse.outputs.report.model import GROUPS, Report, row_urls
+from warehouse.outputs.report.queries import Scope, report_rows
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:"
@@ -50,7 +50,7 @@ class Ids:
 
 def _environment() -> Environment:
     env = Environment(
-        loader=PackageLoader("warehouse.report", "templates"),
+        loader=PackageLoader("warehouse.outputs.report", "templates"),
         autoescape=True,
         undefined=StrictUndefined,
         trim_blocks=True,

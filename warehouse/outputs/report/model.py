@@ -13,8 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from warehouse.report import wording
-from warehouse.report.queries import Row, Scope
+from warehouse.outputs.report import wording
+from warehouse.outputs.report.queries import Row, Scope
 
 TOTAL = "all_parties"
 GROUPS = ("civilians", "children", "women")

@@ -4,7 +4,7 @@ from the warehouse's views (`toll report`, and the nightly flow when `[report] e
 queries (SQL) -> model (plain data) -> charts (Vega-Lite specs) + page (Jinja2 template).
 """
 
-from warehouse.report.page import WrittenReport, render_report, write_report
-from warehouse.report.queries import Scope, UnknownSource
+from warehouse.outputs.report.page import WrittenReport, render_report, write_report
+from warehouse.outputs.report.queries import Scope, UnknownSource
 
 __all__ = ["Scope", "UnknownSource", "WrittenReport", "render_report", "write_report"]
