@@ -21,7 +21,8 @@ import pyarrow as pa
 from benchmarks.measure import time_it
 from parsers.model import FigureRecord
 from warehouse.figure_columns import figure_columns
-from warehouse.load import DocumentRow, LoadBatch, ParseRunRow, load_batch
+from warehouse.load import load_batch
+from warehouse.rows import DocumentRow, LoadBatch, ParseRunRow
 from warehouse.schema import migrate
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -30,7 +30,7 @@ from parsers.registry import get_parser, parse_document, parsers_for
 from warehouse import archive
 from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
 from warehouse.figure_columns import figure_columns
-from warehouse.load import DocumentRow, FetchRow, LoadBatch, ParseRunRow, PreviousFetch
+from warehouse.rows import DocumentRow, FetchRow, LoadBatch, ParseRunRow, PreviousFetch
 
 
 def new_id() -> str:

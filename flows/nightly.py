@@ -29,16 +29,14 @@ from flows.summary import RunSummary
 from flows.tasks import discover_task, fetch_task, page_task
 from flows.writer import Run, parse_and_load, recorded_run
 from warehouse import archive
-from warehouse.load import (
-    Cursor,
-    SourceRow,
+from warehouse.cursors import Cursor, read_cursor, save_cursor
+from warehouse.load import upsert_sources
+from warehouse.rows import SourceRow
+from warehouse.writer_state import (
     completed_parses,
     document_media_types,
     known_urls,
     previous_fetches,
-    read_cursor,
-    save_cursor,
-    upsert_sources,
 )
 
 logger = logging.getLogger("toll.flows")

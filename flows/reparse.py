@@ -18,7 +18,7 @@ from flows.jobs import ArchivedDocument, plan_jobs
 from flows.summary import RunSummary
 from flows.writer import parse_and_load, recorded_run
 from parsers.registry import get_parser
-from warehouse.load import completed_parses
+from warehouse.writer_state import completed_parses
 
 
 def archived_documents(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from warehouse.load import RunCounts
+from warehouse.rows import RunCounts
 
 
 @dataclass(frozen=True)

@@ -31,15 +31,10 @@ from flows.summary import RunSummary, summary_markdown
 from flows.tasks import parse_each
 from warehouse.checks import run_checks
 from warehouse.database import connect_writer, publish
-from warehouse.load import (
-    LoadBatch,
-    RunCounts,
-    abandon_stale_runs,
-    finish_run,
-    known_documents,
-    load_batch,
-    start_run,
-)
+from warehouse.load import load_batch
+from warehouse.rows import LoadBatch, RunCounts
+from warehouse.runs import abandon_stale_runs, finish_run, start_run
+from warehouse.writer_state import known_documents
 
 load_logger = logging.getLogger("toll.load")
 

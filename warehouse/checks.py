@@ -12,8 +12,7 @@ from datetime import datetime
 
 import duckdb
 
-from warehouse.load import transaction
-from warehouse.sql import scalar
+from warehouse.sql import scalar, transaction
 
 TOTAL_TOLERANCE = 0.02  # parts may differ from a stated total by 2 % (and at least 1) ...
 TOTAL_TOLERANCE_MIN = 1

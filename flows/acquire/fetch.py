@@ -24,7 +24,7 @@ import httpx
 from flows.acquire.politeness import Politeness
 from flows.acquire.robots import RobotsRules
 from flows.config import FetchSettings
-from warehouse.load import PreviousFetch
+from warehouse.rows import PreviousFetch
 
 REDIRECT_CODES = {301, 302, 303, 307, 308}
 

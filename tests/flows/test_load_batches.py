@@ -12,7 +12,7 @@ from flows.acquire.discovery import Link
 from flows.jobs import FetchedDocument, LoadBatches, ParsedRun, ParseJob, ParseResult
 from parsers.model import FigureRecord
 from warehouse.figure_columns import figure_columns
-from warehouse.load import DocumentRow, FetchRow
+from warehouse.rows import DocumentRow, FetchRow
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 

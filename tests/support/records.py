@@ -6,7 +6,7 @@ import hashlib
 from datetime import UTC, date, datetime
 
 from parsers.model import FigureRecord
-from warehouse.load import DocumentRow, FetchRow, LoadBatch, ParseRunRow
+from warehouse.rows import DocumentRow, FetchRow, LoadBatch, ParseRunRow
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 

@@ -8,7 +8,8 @@ import duckdb
 
 from tests.support.records import NOW, batch, figure
 from warehouse.database import writer
-from warehouse.load import SourceRow, load_batch, upsert_sources
+from warehouse.load import load_batch, upsert_sources
+from warehouse.rows import SourceRow
 from warehouse.schema import migrate, undocumented
 from warehouse.served import refresh_served
 from warehouse.sql import scalar

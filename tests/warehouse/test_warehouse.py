@@ -12,17 +12,10 @@ from hypothesis import strategies as st
 from parsers.model import FigureRecord
 from warehouse.database import connect_writer, publish, published_path, reader, writer
 from warehouse.figure_columns import conforms, figure_columns
-from warehouse.load import (
-    DocumentRow,
-    FetchRow,
-    LoadBatch,
-    ParseRunRow,
-    figure_table,
-    load_batch,
-    transaction,
-)
+from warehouse.load import figure_table, load_batch
+from warehouse.rows import DocumentRow, FetchRow, LoadBatch, ParseRunRow
 from warehouse.schema import current_version, migrate, migrations, undocumented
-from warehouse.sql import scalar
+from warehouse.sql import scalar, transaction
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
 SHA = "ab" * 32

@@ -8,7 +8,7 @@ from flows.acquire.fetch import Fetcher
 from flows.acquire.politeness import Politeness
 from flows.config import FetchSettings
 from flows.sample_site.server import Fault
-from warehouse.load import PreviousFetch
+from warehouse.rows import PreviousFetch
 
 PDF = "/wp-content/uploads/2024/02/M240201E.pdf"
 

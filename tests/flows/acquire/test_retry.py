@@ -14,7 +14,8 @@ from flows.sample_site.server import Fault
 from tests.support.records import NOW
 from tests.support.warehouse_state import figure_signatures
 from warehouse.database import writer
-from warehouse.load import FetchRow, LoadBatch, load_batch
+from warehouse.load import load_batch
+from warehouse.rows import FetchRow, LoadBatch
 
 OLD_PDF = "/wp-content/uploads/2024/02/M240201E.pdf"  # January's report: not in the feed
 

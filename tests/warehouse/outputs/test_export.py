@@ -10,8 +10,9 @@ import pytest
 
 from tests.support.records import batch, figure
 from warehouse.database import connect_writer, publish, reader, writer
-from warehouse.load import load_batch, transaction
+from warehouse.load import load_batch
 from warehouse.outputs.export import export
+from warehouse.sql import transaction
 
 SCHEMA = [
     ["#valid_tag", "#valid_required", "#valid_datatype"],

@@ -14,9 +14,10 @@ from tests.support.records import NOW, batch, figure
 from tests.support.report_pages import chart_rows, shown_number, specs
 from warehouse.checks import run_checks
 from warehouse.database import publish, writer
-from warehouse.load import SourceRow, load_batch, upsert_sources
+from warehouse.load import load_batch, upsert_sources
 from warehouse.outputs.report import write_report
 from warehouse.outputs.report.page import CONTENT_SECURITY_POLICY
+from warehouse.rows import SourceRow
 
 HOSTILE = '<script>alert("snippet")</script><img src=x onerror=alert(2)>'
 FEBRUARY = (date(2024, 2, 1), date(2024, 2, 29))
