@@ -1,188 +1,28 @@
-"""The stages of an ingest as plain functions: discover, fetch (and archive), parse, assemble
-load batches. The Prefect flows in `flows/nightly.py` wire these together; keeping them plain
-means they are unit-tested without an orchestrator.
+"""Parse jobs: which documents still have parsers to run (planned from a run's fetches or
+from the archive), and running one job in a parse worker, each parser within its budget.
 
-Nothing here opens the warehouse: what the stages need from it (validators of previous
-fetches, known URLs, finished parses) is passed in, and what they produce goes back to the
-flow process, the warehouse's only writer.
+A job carries no bytes and no database handle: the worker reads the document from the
+archive and sends its figures back as Arrow tables, so it crosses process boundaries cheaply
+and the flow process stays the warehouse's only writer.
 """
 
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pyarrow as pa
 
-from flows.acquire.discovery import Discovery, Link, discover, followed_links
-from flows.acquire.fetch import Fetcher, FetchResult
-from flows.acquire.politeness import shared_politeness
+from flows.acquire.documents import FetchedDocument
 from flows.budget import Budget, BudgetExceeded, run_within_budget
-from flows.config import FetchSettings, SourceConfig
-from parsers.media import HTML, sniff_media_type
 from parsers.model import Document
 from parsers.registry import get_parser, parse_document, parsers_for
 from warehouse import archive
 from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
 from warehouse.figure_columns import figure_columns
-from warehouse.rows import DocumentRow, FetchRow, LoadBatch, ParseRunRow, PreviousFetch
-
-
-def new_id() -> str:
-    """A time-ordered unique id (UUIDv7 when available) as text."""
-    maker = getattr(uuid, "uuid7", None)
-    return str(maker() if maker else uuid.uuid4())
-
-
-@dataclass(frozen=True)
-class FetchedDocument:
-    """A candidate document after its fetch: the log row and, when it has content, where the
-    bytes are archived and what they are."""
-
-    source: str
-    link: Link
-    fetch: FetchRow
-    sha256: str | None
-    media_type: str | None
-    archive_path: str | None
-    bytes: int | None
-    new_content: bool
-
-
-@dataclass
-class SourceFetch:
-    """Everything fetched for one source in one run."""
-
-    source: str
-    documents: list[FetchedDocument] = field(default_factory=list)
-    failures: list[dict[str, str]] = field(default_factory=list)
-    discovered: int = 0
-
-
-def fetcher_for(source: SourceConfig, settings: FetchSettings) -> Fetcher:
-    """An HTTP fetcher bound to one source's allowed hosts, its politeness limits (shared by
-    every fetcher of the source in this process) and robots.txt."""
-    politeness = shared_politeness(
-        source.name, source.rate_limit_per_second, source.max_concurrency
-    )
-    return Fetcher(settings, source.allowed_hosts, politeness, obey_robots=source.obey_robots)
-
-
-def discover_links(
-    source: SourceConfig, fetcher: Fetcher, known: set[str], walk_all: bool
-) -> Discovery:
-    """Run discovery over the source's feeds and listings (fetched without validators)."""
-
-    def fetch_entry_point(url: str) -> tuple[bytes | None, str | None]:
-        result = fetcher.get(url)
-        return (result.content, None) if result.content is not None else (None, result.error)
-
-    return discover(source, fetch_entry_point, known, walk_all)
-
-
-def _fetch_row(result: FetchResult, run_id: str, source: str) -> FetchRow:
-    return FetchRow(
-        fetch_id=new_id(),
-        run_id=run_id,
-        source_id=source,
-        url=result.url,
-        final_url=result.final_url,
-        requested_at=result.requested_at,
-        status_code=result.status_code,
-        outcome=result.outcome,
-        etag=result.etag,
-        last_modified=result.last_modified,
-        content_type=result.content_type,
-        bytes=len(result.content) if result.content is not None else None,
-        sha256=result.sha256,
-        attempts=result.attempts,
-        duration_ms=result.duration_ms,
-        error=result.error,
-    )
-
-
-def fetch_and_archive(
-    fetcher: Fetcher,
-    source: SourceConfig,
-    links: Sequence[Link],
-    previous: dict[str, PreviousFetch],
-    home: Path,
-    run_id: str,
-    previous_media_types: dict[str, str] | None = None,
-) -> list[FetchedDocument]:
-    """Fetch candidate documents (concurrently, within the source's politeness limits) and
-    archive every new body before anything parses it."""
-    media_types = previous_media_types or {}
-
-    def one(link: Link) -> FetchedDocument:
-        result = fetcher.get(link.url, previous.get(link.url))
-        row = _fetch_row(result, run_id, source.name)
-        if result.outcome in {"failed", "skipped"}:
-            return FetchedDocument(source.name, link, row, None, None, None, None, False)
-        if result.content is None:  # 304: the document is the one we have
-            sha = result.sha256 or ""
-            media = media_types.get(sha) or sniff_media_type(b"", result.content_type, link.url)
-            return FetchedDocument(
-                source.name,
-                link,
-                row,
-                sha,
-                media,
-                archive.relative_path(sha, media),
-                None,
-                False,
-            )
-        media = sniff_media_type(result.content, result.content_type, result.final_url or link.url)
-        try:
-            path = archive.store(home, result.content, media)
-        except archive.ArchiveError as error:
-            failed = FetchRow(
-                **{**row.__dict__, "outcome": "failed", "sha256": None, "error": str(error)}
-            )
-            return FetchedDocument(source.name, link, failed, None, None, None, None, False)
-        return FetchedDocument(
-            source.name,
-            link,
-            row,
-            result.sha256,
-            media,
-            path,
-            len(result.content),
-            result.outcome == "fetched",
-        )
-
-    with ThreadPoolExecutor(max_workers=source.max_concurrency) as pool:
-        return list(pool.map(one, links))
-
-
-def links_inside(
-    source: SourceConfig, documents: Iterable[FetchedDocument], home: Path
-) -> list[Link]:
-    """Documents linked from fetched HTML reports (their PDFs), read from the archive so an
-    unchanged (304) page still yields its links."""
-    found: dict[str, Link] = {}
-    for document in documents:
-        if document.media_type != HTML or not document.archive_path:
-            continue
-        try:
-            content = archive.read(home, document.archive_path, document.sha256)
-        except archive.ArchiveError:
-            continue
-        base = document.fetch.final_url or document.link.url
-        for link in followed_links(source, content, base):
-            if link.url not in found:
-                found[link.url] = Link(
-                    link.url,
-                    document.link.title or link.title,
-                    document.link.published,
-                    document.link.url,
-                )
-    return list(found.values())
 
 
 @dataclass(frozen=True)
@@ -361,116 +201,3 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
             else:
                 runs.append(ParsedRun(parser, version, figures, None, duration_ms))
     return ParseResult(job, tuple(runs), started_at)
-
-
-def document_rows(documents: Iterable[FetchedDocument], known: set[str]) -> dict[str, DocumentRow]:
-    """Document rows for content not in the warehouse yet, by hash (first fetch wins)."""
-    rows: dict[str, DocumentRow] = {}
-    for document in documents:
-        sha = document.sha256
-        if not sha or sha in known or sha in rows or document.bytes is None:
-            continue
-        rows[sha] = DocumentRow(
-            sha256=sha,
-            source_id=document.source,
-            url=document.link.url,
-            final_url=document.fetch.final_url,
-            media_type=document.media_type or "text/plain",
-            bytes=document.bytes,
-            title=document.link.title,
-            published=document.link.published,
-            first_seen=document.fetch.requested_at,
-            first_fetch_id=document.fetch.fetch_id,
-            archive_path=document.archive_path or "",
-        )
-    return rows
-
-
-def parse_run_rows(result: ParseResult, run_id: str) -> list[tuple[ParseRunRow, ParsedRun]]:
-    """A parse_runs row for each parser run of a parse result."""
-    return [
-        (
-            ParseRunRow(
-                parse_run_id=new_id(),
-                run_id=run_id,
-                sha256=result.job.sha256,
-                parser=parsed.parser,
-                parser_version=parsed.parser_version,
-                status="ok" if parsed.ok else "failed",
-                figure_count=parsed.figure_count,
-                error=parsed.error,
-                duration_ms=parsed.duration_ms,
-                parsed_at=result.started_at,
-            ),
-            parsed,
-        )
-        for parsed in result.runs
-    ]
-
-
-class LoadBatches:
-    """Groups a run's output into load batches of whole documents as parse results arrive, so
-    the flow loads while workers parse and holds at most one batch of figures: a document's
-    row, the fetches that brought it, its parser runs and their figures always share one
-    batch. Documents with nothing to parse (unchanged, or parsed before) and failed fetches
-    follow in `rest()`. Documents re-parsed from the archive come from their results alone."""
-
-    def __init__(
-        self,
-        run_id: str,
-        fetched: Sequence[FetchedDocument],
-        new_documents: dict[str, DocumentRow],
-        batch_size: int = 25,
-    ) -> None:
-        self.run_id = run_id
-        self.batch_size = batch_size
-        self._new_documents = new_documents
-        self._fetches: dict[str, list[FetchRow]] = {}
-        self._failed_fetches: list[FetchRow] = []
-        for document in fetched:
-            if document.sha256:
-                self._fetches.setdefault(document.sha256, []).append(document.fetch)
-            else:
-                self._failed_fetches.append(document.fetch)
-        self._loaded: set[str] = set()
-        self._current = LoadBatch(run_id)
-        self._documents_in_current = 0
-
-    def add(self, result: ParseResult) -> LoadBatch | None:
-        """Add a document's parse result; returns a batch when one is full."""
-        sha = result.job.sha256
-        self._add_document(sha)
-        for row, parsed in parse_run_rows(result, self.run_id):
-            self._current.parse_runs.append(row)
-            if parsed.ok:
-                self._current.figures[row.parse_run_id] = parsed.figures
-        return self._take() if self._documents_in_current >= self.batch_size else None
-
-    def rest(self) -> list[LoadBatch]:
-        """The batches of everything not added yet: documents without parse results, then
-        the failed fetches."""
-        batches = []
-        for sha in self._fetches:
-            if sha not in self._loaded:
-                self._add_document(sha)
-                if self._documents_in_current >= self.batch_size:
-                    batches.append(self._take())
-        self._current.fetches.extend(self._failed_fetches)
-        self._failed_fetches = []
-        if self._current:
-            batches.append(self._take())
-        return batches
-
-    def _add_document(self, sha: str) -> None:
-        if sha in self._loaded:
-            return
-        self._loaded.add(sha)
-        self._current.fetches.extend(self._fetches.get(sha, []))
-        if sha in self._new_documents:
-            self._current.documents.append(self._new_documents[sha])
-        self._documents_in_current += 1
-
-    def _take(self) -> LoadBatch:
-        batch, self._current = self._current, LoadBatch(self.run_id)
-        self._documents_in_current = 0
-        return batch

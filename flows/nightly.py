@@ -19,10 +19,11 @@ from prefect import flow
 
 from flows import progress
 from flows.acquire.discovery import Link, next_page, page_links
+from flows.acquire.documents import FetchedDocument, links_inside
 from flows.acquire.retry import retry_links
 from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig, TollConfig, load_config
-from flows.jobs import FetchedDocument, links_inside, plan_parse_jobs
+from flows.jobs import plan_parse_jobs
 from flows.run_report import write_run_report
 from flows.runners import make_task_runner, warm_up_workers
 from flows.summary import RunSummary

@@ -14,18 +14,10 @@ from prefect.futures import PrefectFuture
 
 from flows import progress
 from flows.acquire.discovery import Discovery, Link
+from flows.acquire.documents import FetchedDocument, discover_links, fetch_and_archive, fetcher_for
 from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig
-from flows.jobs import (
-    FetchedDocument,
-    ParseJob,
-    ParseResult,
-    discover_links,
-    failed_run,
-    fetch_and_archive,
-    fetcher_for,
-    run_parse_job,
-)
+from flows.jobs import ParseJob, ParseResult, failed_run, run_parse_job
 
 
 @task(name="discover", task_run_name="discover-{source.name}")

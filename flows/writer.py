@@ -17,22 +17,17 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.runtime import flow_run
 
 from flows import progress
+from flows.acquire.documents import FetchedDocument
+from flows.batches import LoadBatches, document_rows
 from flows.budget import Budget
-from flows.jobs import (
-    FetchedDocument,
-    LoadBatches,
-    ParseJob,
-    ParseResult,
-    document_rows,
-    new_id,
-)
+from flows.jobs import ParseJob, ParseResult
 from flows.runlock import writer_lock
 from flows.summary import RunSummary, summary_markdown
 from flows.tasks import parse_each
 from warehouse.checks import run_checks
 from warehouse.database import connect_writer, publish
 from warehouse.load import load_batch
-from warehouse.rows import LoadBatch, RunCounts
+from warehouse.rows import LoadBatch, RunCounts, new_id
 from warehouse.runs import abandon_stale_runs, finish_run, start_run
 from warehouse.writer_state import known_documents
 

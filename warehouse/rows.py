@@ -1,9 +1,10 @@
 """The rows toll writes to the warehouse, as typed contracts between the flows and the loader:
 one dataclass per table row, a load batch and what it changed, the validators a previous
-fetch left, and the counts stored on a run."""
+fetch left, the counts stored on a run, and the id every new row gets."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -12,6 +13,12 @@ from typing import Any
 import pyarrow as pa
 
 from parsers.model import FigureRecord
+
+
+def new_id() -> str:
+    """A time-ordered unique id (UUIDv7 when available) as text."""
+    maker = getattr(uuid, "uuid7", None)
+    return str(maker() if maker else uuid.uuid4())
 
 
 @dataclass(frozen=True)

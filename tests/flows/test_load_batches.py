@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flows.acquire.discovery import Link
-from flows.jobs import FetchedDocument, LoadBatches, ParsedRun, ParseJob, ParseResult
+from flows.acquire.documents import FetchedDocument
+from flows.batches import LoadBatches
+from flows.jobs import ParsedRun, ParseJob, ParseResult
 from parsers.model import FigureRecord
 from warehouse.figure_columns import figure_columns
 from warehouse.rows import DocumentRow, FetchRow

@@ -78,7 +78,7 @@ def test_unreadable_robots_txt_keeps_toll_away(site) -> None:
 
 
 def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
-    from flows.jobs import fetch_and_archive, fetcher_for
+    from flows.acquire.documents import fetch_and_archive, fetcher_for
 
     source = SourceConfig(
         name="ratelimited",
@@ -106,7 +106,7 @@ def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
 
 def test_concurrency_seen_by_the_site_respects_the_limit(site, home) -> None:
     from flows.acquire.discovery import Link
-    from flows.jobs import fetch_and_archive, fetcher_for
+    from flows.acquire.documents import fetch_and_archive, fetcher_for
 
     for path in _pdf_paths(site):
         site.faults[path] = Fault("delay", seconds=0.3)

@@ -178,7 +178,7 @@ def test_toll_sql_reaches_no_file_but_the_warehouse(
 SCANNED = [
     *sorted((ROOT / "parsers").rglob("*.py")),
     *(ROOT / "flows" / "acquire" / name for name in ("fetch.py", "discovery.py", "robots.py",
-                                                      "retry.py")),
+                                                      "retry.py", "documents.py")),
     *(ROOT / path for path in ("warehouse/archive.py", "flows/jobs.py",
                                "warehouse/outputs/verify.py")),
 ]  # fmt: skip

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from flows.acquire.discovery import discover, feed_links, next_page, page_links
+from flows.acquire.documents import discover_links, fetcher_for
 from flows.config import FetchSettings, ListingConfig, SourceConfig
-from flows.jobs import discover_links, fetcher_for
 
 
 def source_for(site, **changes) -> SourceConfig:
