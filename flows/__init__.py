@@ -1,2 +1,3 @@
-"""Extract and orchestration stage of toll: Prefect flows and tasks, fetching, discovery,
-the archive and the `toll` command line."""
+"""Extract and orchestration stage of toll: the Prefect flows and tasks, parse jobs, load
+batches and the run's writer; fetching in `flows.acquire`, the `toll` command line in
+`flows.cli`."""
