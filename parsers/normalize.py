@@ -88,6 +88,7 @@ def normalize_figures(
                 period_end=period.end if period else None,
                 period_raw=figure.period_raw,
                 period_precision=period.precision if period else None,
+                certainty=figure.certainty,
                 attribution=figure.attribution,
                 parent_figure_id=parent_id,
                 locator=figure.locator.as_dict(),

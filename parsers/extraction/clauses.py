@@ -1,0 +1,177 @@
+"""How the counts of one sentence hang together: which counts break another one down
+("93 civilians, including 21 children"; "351 killed (71 men, 41 women)"; Turkish
+"616'sı çocuk ... 3 bin 56 kişi"), and where each claim's clause begins and ends ("36 were
+killed by regime forces, while 19 others were killed by Russian forces").
+
+Step 4 of the prose pipeline: mentions in, `Claim`s out (a head count, its parts, and the
+stretch of the sentence that is its clause).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsers.extraction.mentions import HeadKind, Mention
+from parsers.extraction.phrases import PhraseBook, PhraseMatch
+
+_LIST_JOIN = re.compile(
+    r"^[\s,]*(?:(?:and|as\s+well\s+as|&|et|und|sowie|y|e|ve|ile|و|،)\b[\s,]*|[–—-]\s*|و)?$", re.I
+)
+_POSSESSIVE_SUFFIX = re.compile(r"^['’][^\W\d_]{1,4}(?!\w)")  # "616'sı", "bin 104'ü"
+_SEPARATOR_PUNCT = re.compile(r"[;,:،؛]|\s[–—]\s")
+
+
+@dataclass
+class Claim:
+    """A head count with its parts and its clause (offsets in the sentence)."""
+
+    head: Mention
+    parts: list[Mention] = field(default_factory=list)
+    clause_start: int = 0
+    clause_end: int = 0
+    joined_by: str = ""  # the separator that opens the clause ("and", "while", ",")
+    parent: Claim | None = None  # "31 of them were killed by ...": a part with its own clause
+
+    @property
+    def end(self) -> int:
+        """End of the head and its parts."""
+        return max([self.head.end, *(p.end for p in self.parts)])
+
+    @property
+    def start(self) -> int:
+        """Start of the head and its parts (Turkish writes the parts first)."""
+        return min([self.head.start, *(p.start for p in self.parts)])
+
+
+def _breakdown_markers(sentence: str, book: PhraseBook) -> list[PhraseMatch]:
+    markers = book.find("breakdown", sentence)
+    for match in re.finditer(r"\(", sentence):
+        markers.append(PhraseMatch(match.start(), match.end(), "(", "paren"))
+    return sorted(markers, key=lambda m: m.start)
+
+
+def _paren_close(sentence: str, start: int) -> int:
+    close = sentence.find(")", start)
+    return close if close >= 0 else len(sentence)
+
+
+def _consume_list(sentence: str, mentions: list[Mention], start: int, limit: int) -> list[Mention]:
+    """Mentions listed one after another from `start`: "21 children and 11 women"."""
+    listed: list[Mention] = []
+    cursor = start
+    for mention in mentions:
+        if mention.start < cursor or mention.start >= limit:
+            continue
+        if not _LIST_JOIN.match(sentence[cursor : mention.start]):
+            break
+        listed.append(mention)
+        cursor = mention.end
+    return listed
+
+
+def assign_parts(sentence: str, mentions: list[Mention], book: PhraseBook) -> list[Claim]:
+    """Group mentions into claims: each head with the mentions that break it down."""
+    part_of: dict[int, int] = {}
+    for marker in _breakdown_markers(sentence, book):
+        heads = [m for m in mentions if m.end <= marker.start and id(m) not in part_of]
+        if not heads:
+            continue
+        head = heads[-1]
+        if marker.key == "paren":
+            limit = _paren_close(sentence, marker.end)
+            if not _attached(sentence, head.end, marker.start, book):
+                continue
+        else:
+            limit = len(sentence)
+        for part in _consume_list(sentence, mentions, marker.end, limit):
+            if part is not head and part.count.value <= max(head.count.value, head.count.high or 0):
+                part_of[id(part)] = id(head)
+    _possessive_parts(sentence, mentions, part_of)
+    return _claims(mentions, part_of)
+
+
+def _attached(sentence: str, head_end: int, paren: int, book: PhraseBook) -> bool:
+    """A parenthesis breaks down the count before it when only a few words of the same
+    clause stand between them ("9 civilians were killed (4 men, ...)")."""
+    between = sentence[head_end:paren]
+    return (
+        len(between.split()) <= 5
+        and not _SEPARATOR_PUNCT.search(between)
+        and not book.find("clause_break", between)
+        and not book.find("coordination", between)
+    )
+
+
+def _possessive_parts(sentence: str, mentions: list[Mention], part_of: dict[int, int]) -> None:
+    """Turkish lists the parts before their total: "616'sı çocuk, 507'si kadın 3 bin 56 kişi"."""
+    pending: list[Mention] = []
+    for mention in mentions:
+        if _POSSESSIVE_SUFFIX.match(sentence[mention.count.end :]):
+            pending.append(mention)
+            continue
+        for part in pending:
+            if part.count.value <= mention.count.value:
+                part_of[id(part)] = id(mention)
+        pending = []
+
+
+def _claims(mentions: list[Mention], part_of: dict[int, int]) -> list[Claim]:
+    by_id = {id(m): m for m in mentions}
+    claims: dict[int, Claim] = {}
+    ordered: list[Claim] = []
+    for mention in mentions:
+        if id(mention) in part_of:
+            continue
+        claim = Claim(mention)
+        claims[id(mention)] = claim
+        ordered.append(claim)
+    for mention in mentions:
+        head_id = part_of.get(id(mention))
+        if head_id is not None:
+            root = head_id
+            while root in part_of:
+                root = part_of[root]
+            if root in claims:
+                claims[head_id if head_id in claims else root].parts.append(by_id[id(mention)])
+    for index, claim in enumerate(ordered):
+        if claim.head.partitive:
+            earlier = [c for c in ordered[:index] if c.head.count.value >= claim.head.count.value]
+            claim.parent = earlier[-1] if earlier else None
+    return ordered
+
+
+def set_clauses(sentence: str, claims: list[Claim], book: PhraseBook) -> None:
+    """Cut the sentence between consecutive claims at the last separator between them, so
+    each claim's clause holds its own verb and agent."""
+    if not claims:
+        return
+    claims[0].clause_start = 0
+    for previous, current in zip(claims, claims[1:], strict=False):
+        cut, joined_by = _cut(sentence, previous.end, current.start, book)
+        previous.clause_end = cut
+        current.clause_start = cut
+        current.joined_by = joined_by
+    claims[-1].clause_end = len(sentence)
+
+
+def _cut(sentence: str, start: int, end: int, book: PhraseBook) -> tuple[int, str]:
+    separators: list[tuple[int, str]] = []
+    for phrase in book.find("clause_break", sentence, start, end):
+        separators.append((phrase.start, phrase.text.lower()))
+    for phrase in book.find("coordination", sentence, start, end):
+        separators.append((phrase.start, phrase.text.lower()))
+    for match in _SEPARATOR_PUNCT.finditer(sentence, start, end):
+        separators.append((match.start(), match.group(0).strip()))
+    if not separators:
+        return end, ""
+    strongest = [s for s in separators if s[1] in {";", "؛"} or s[1] in book.phrases("clause_break")]
+    position, text = max(strongest or separators)
+    return position, text
+
+
+def is_bare(mention: Mention) -> bool:
+    """A count with no noun of its own ("1,220 were injured", "the toll rose to 3,785")."""
+    return mention.kind in (HeadKind.BARE, HeadKind.OTHERS) or (
+        mention.kind is HeadKind.METRIC and mention.group_raw is None
+    )

@@ -1,0 +1,452 @@
+"""Each claim of a sentence bound to what it counts: its metric (from its own words, its
+clause, or the clause it shares a verb with), its victim group, its perpetrator (from its
+clause, the sentence, a reference like "the group", a heading or the headline), its period
+and place; and the decision whether it is a casualty figure at all.
+
+Step 6 of the prose pipeline: claims in, `Frame`s out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from parsers.extraction.clauses import Claim
+from parsers.extraction.discourse import Discourse
+from parsers.extraction.mentions import HeadKind, Mention, victim_pattern
+from parsers.extraction.parties import Anaphor, Party, Strength
+from parsers.extraction.phrases import PhraseBook, PhraseMatch
+from parsers.periods import Period
+from parsers.vocabulary import vocabulary
+
+PEOPLE_METRICS = frozenset(
+    {"killed", "injured", "casualties", "died_under_torture", "detained",
+     "forcibly_disappeared", "displaced"}
+)  # fmt: skip
+_BROAD_GROUPS = frozenset({"people", "civilians", "combatants"})
+_BELIEVED = re.compile(
+    r"believed|suspected|likely|presumably|probably|allegedly|reportedly|alleged", re.I
+)
+# How far (characters) a metric word may stand from the count it tells about.
+_METRIC_REACH = 160
+
+
+@dataclass(frozen=True)
+class Binding:
+    """Who a claim's count is attributed to, and how that was decided."""
+
+    raw: str | None
+    id: str | None
+    attribution: str  # clause | sentence | heading | coreference | document | none | ambiguous
+    party: Party | None = None
+    subject: bool = False  # the party is the clause's subject (shared by coordinated verbs)
+
+
+NO_PARTY = Binding(None, None, "none")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One count bound to its metric, group, perpetrator, period and place."""
+
+    mention: Mention
+    metric: str
+    group_raw: str
+    binding: Binding
+    certainty: str
+    parent: int | None
+    period: Period | None
+    place_raw: str | None
+
+
+@dataclass
+class SentenceFacts:
+    """What the earlier steps found in one sentence, for binding its claims."""
+
+    text: str
+    mentions: list[Mention]
+    claims: list[Claim]
+    parties: list[Party]
+    anaphors: list[Anaphor]
+    metrics: list[PhraseMatch]
+    periods: list[tuple[int, int, Period]]
+    places: list[PhraseMatch]
+    in_list: bool = False
+
+
+# ---------------------------------------------------------------------------------------------
+# Metric
+
+
+def _owned_spans(facts: SentenceFacts, mention: Mention) -> list[tuple[int, int]]:
+    """Spans of the other mentions' own words, whose metric words say nothing about this one."""
+    return [(m.count.start, m.end) for m in facts.mentions if m is not mention]
+
+
+def _clause_metric(facts: SentenceFacts, claim: Claim) -> PhraseMatch | None:
+    """The metric word of a claim's clause nearest to its count (outside other counts'
+    own words)."""
+    head = claim.head
+    owned = _owned_spans(facts, head)
+    best: tuple[int, PhraseMatch] | None = None
+    for word in facts.metrics:
+        if not (claim.clause_start <= word.start < claim.clause_end):
+            continue
+        if any(a <= word.start < b for a, b in owned):
+            continue
+        distance = head.start - word.end if word.end <= head.start else word.start - head.end
+        distance = max(distance, 0) + (0 if word.start >= head.end else 8)
+        if distance <= _METRIC_REACH and (best is None or distance < best[0]):
+            best = (distance, word)
+    return best[1] if best else None
+
+
+_VALUE_BEFORE = re.compile(
+    r"(?:\bto|\bat|\breached|\breaching|\bstood\s+at|\bwas|\bwere|\bis|\btotall?ed|\bof|"
+    r"\bbrings?|\bbringing|\braising|\bpassed|:)\s*(?:(?:over|more\s+than|at\s+least|about|"
+    r"nearly|some|around|approximately)\s+)?$",
+    re.I,
+)
+
+
+def _bare_reach(facts: SentenceFacts, claim: Claim, word: PhraseMatch) -> bool:
+    """A count without a noun takes a metric only from close by ("351 killed", "killed 35")
+    or when it is stated as the value of a toll ("the death toll ... has risen to 12,200")."""
+    head = claim.head
+    gap = word.start - head.end if word.start >= head.end else head.start - word.end
+    if gap <= 30:
+        return True
+    return word.end <= head.start and bool(_VALUE_BEFORE.search(facts.text[: head.start]))
+
+
+def claim_metrics(facts: SentenceFacts, discourse: Discourse) -> list[str | None]:
+    """Each claim's metric: its own words, else its clause's, else the clause it shares a
+    verb with ("13 were killed by ISIS, four by the armed opposition"; "205 health workers
+    and 36 civil defence personnel were martyred")."""
+    own: list[str | None] = []
+    after: list[bool] = []
+    for claim in facts.claims:
+        word = None if claim.head.metric else _clause_metric(facts, claim)
+        if word is not None and claim.head.kind in (HeadKind.BARE, HeadKind.OTHERS):
+            word = word if _bare_reach(facts, claim, word) else None
+        own.append(claim.head.metric or (word.key if word else None))
+        after.append(word is not None and word.start >= claim.head.end)
+    result = list(own)
+    for index, claim in enumerate(facts.claims):
+        if result[index] is not None:
+            continue
+        result[index] = _shared_metric(facts, index, own, after) or (
+            discourse.scoped_metric() if facts.in_list else None
+        )
+    return result
+
+
+def _shared_metric(
+    facts: SentenceFacts, index: int, own: list[str | None], after: list[bool]
+) -> str | None:
+    claim = facts.claims[index]
+    tail = facts.text[claim.end : claim.clause_end].strip(" ,;")
+    following = index + 1 < len(own) and own[index + 1] is not None and after[index + 1]
+    if following and not tail:
+        return own[index + 1]
+    earlier = [m for m in own[:index] if m is not None]
+    return earlier[-1] if earlier else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Victim group
+
+
+def _group_id(raw: str | None) -> str | None:
+    return vocabulary("victim_groups").lookup(raw) if raw else None
+
+
+def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[re.Match[str]]:
+    """Victim nouns of a stretch that belong to no count (and are more than "people")."""
+    owned = [(m.count.start, m.end) for m in facts.mentions]
+    return [
+        m
+        for m in victim_pattern().finditer(facts.text, start, end)
+        if not any(a <= m.start() < b for a, b in owned)
+        and _group_id(m.group(0)) not in {None, "people"}
+    ]
+
+
+_NUMBER_OF = re.compile(
+    r"^\W*(?:the\s+|el\s+|le\s+|la\s+|die\s+|der\s+)?(?:number|toll|total|tally|número|nombre|"
+    r"bilan|zahl|anzahl)\s+(?:total\s+)?(?:of|de|des|du|der)\s+(?:\w+\s+){0,2}$",
+    re.I,
+)
+
+
+def _clause_noun(facts: SentenceFacts, claim: Claim) -> str | None:
+    """The victims a clause names for a count without a noun: the subject before it ("Afghan
+    civilians ... as 1,366 of them were killed"), or "the number of civilians" after it."""
+    head = claim.head
+    before = _free_nouns(facts, claim.clause_start, head.start)
+    if before:
+        return before[0].group(0)
+    for match in _free_nouns(facts, head.end, claim.clause_end):
+        if _NUMBER_OF.match(facts.text[head.end : match.start()]):
+            return match.group(0)
+    return None
+
+
+def _broad(raw: str | None) -> str | None:
+    return raw if raw and _group_id(raw) in _BROAD_GROUPS else None
+
+
+def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discourse: Discourse) -> str:
+    """The victim group of a claim's head: its own noun, else the victims the clause or the
+    sentence named, else those the paragraph was counting."""
+    head = claim.head
+    if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
+        return head.group_raw or "people"
+    if head.kind is HeadKind.OTHERS:
+        return _broad(previous) or _broad(discourse.last_group) or "people"
+    if head.partitive:
+        nouns = _free_nouns(facts, 0, head.start)
+        noun = nouns[-1].group(0) if nouns else None
+        parent = claim.parent.head.group_raw if claim.parent else None
+        return noun or parent or previous or discourse.last_group or "people"
+    noun = _clause_noun(facts, claim)
+    if head.kind is HeadKind.METRIC:  # "3,438 deaths": the victims counted, not a subgroup
+        return noun or _broad(previous) or discourse.scoped_group() or _broad(discourse.last_group) or "people"
+    return noun or previous or discourse.scoped_group() or discourse.last_group or "people"
+
+
+# ---------------------------------------------------------------------------------------------
+# Perpetrator
+
+
+def _in_clause(claim: Claim, start: int) -> bool:
+    return claim.clause_start <= start < claim.clause_end
+
+
+def _binding(party: Party, attribution: str, subject: bool = False) -> Binding:
+    return Binding(party.raw, party.id, attribution, party, subject)
+
+
+def _decide(candidates: list[Party], head: Mention) -> Party | str | None:
+    """One party among candidates of equal standing, the nearest to the count; "ambiguous"
+    when two different parties stand equally near on the same side."""
+    if not candidates:
+        return None
+    ids = {p.id for p in candidates}
+    if len(ids) == 1:
+        return candidates[-1] if candidates[-1].end <= head.start else candidates[0]
+    after = [p for p in candidates if p.start >= head.end]
+    before = [p for p in candidates if p.end <= head.start]
+    if after and len({p.id for p in after}) == 1:
+        return after[0]
+    if before and len({p.id for p in before}) == 1 and not after:
+        return before[-1]
+    return "ambiguous"
+
+
+def _owned_by_part(facts: SentenceFacts, claim: Claim, party: Party) -> bool:
+    """A party that is the agent of one of the claim's parts, not of its head ("57 civils,
+    dont ..., et 6 personnes torturées par le régime syrien")."""
+    parts = [p for p in claim.parts if p.end <= party.start and p.start > claim.head.start]
+    if not parts:
+        return False
+    between = (parts[-1].end, party.start)
+    return any(between[0] <= m.start < between[1] for m in facts.metrics)
+
+
+def _clause_party(facts: SentenceFacts, claim: Claim, has_verb: bool) -> Binding | None:
+    head = claim.head
+    mine = [
+        p for p in facts.parties
+        if _in_clause(claim, p.start) and not _owned_by_part(facts, claim, p)
+    ]  # fmt: skip
+    for strength in (Strength.MARKED, Strength.EVENT):
+        chosen = _decide([p for p in mine if p.strength is strength], head)
+        if chosen == "ambiguous":
+            return Binding(None, None, "ambiguous")
+        if isinstance(chosen, Party):
+            return _binding(chosen, "clause", chosen.end <= head.start)
+    subjects = [p for p in mine if p.strength is Strength.PLAIN and p.end <= head.start]
+    if subjects and has_verb:
+        chosen = _decide(subjects, head)
+        if chosen == "ambiguous":
+            return Binding(None, None, "ambiguous")
+        if isinstance(chosen, Party):
+            return _binding(chosen, "clause", subject=True)
+    return None
+
+
+def _anaphor_party(
+    facts: SentenceFacts, claim: Claim, discourse: Discourse, has_verb: bool
+) -> Binding | None:
+    """A claim whose agent is named again: "the militant group killed", "these attacks
+    killed", "were killed by them"."""
+    head = claim.head
+    overlapping = [(p.start, p.end) for p in facts.parties]
+    for anaphor in facts.anaphors:
+        if not _in_clause(claim, anaphor.start) or any(
+            a <= anaphor.start < b for a, b in overlapping
+        ):
+            continue
+        subject = anaphor.end <= head.start and has_verb and _acts(facts, anaphor, head)
+        marked = anaphor.start >= head.end and _marked_before(facts, anaphor.start)
+        if not (subject or marked):
+            continue
+        earlier = [p for p in facts.parties if p.end <= anaphor.start]
+        party = discourse.resolve(anaphor, earlier)
+        if party is not None:
+            return _binding(party, "coreference", subject)
+    return None
+
+
+def _acts(facts: SentenceFacts, anaphor: Anaphor, head: Mention) -> bool:
+    """The anaphor is the subject of the metric verb right after it ("the group killed",
+    "These attacks killed"), not of another verb ("it documented the killing of")."""
+    verbs = [m for m in facts.metrics if anaphor.end <= m.start <= head.start]
+    if not verbs:
+        return False
+    between = facts.text[anaphor.end : verbs[0].start]
+    return len(between.split()) <= 4 and not re.search(r"[,;:]", between)
+
+
+def _marked_before(facts: SentenceFacts, start: int) -> bool:
+    before = facts.text[max(0, start - 40) : start]
+    return bool(re.search(r"(?:\bby|\bin|\bfrom|hands\s+of|due\s+to)\s*$", before, re.I))
+
+
+def _shared(claim: Claim, previous: Binding | None, book: PhraseBook) -> Binding | None:
+    """The subject a coordinated clause shares with the one before ("Russian forces killed 5
+    civilians and injured 6"); never across "while", "but" or ";"."""
+    if previous is None or not previous.subject or not previous.raw:
+        return None
+    if previous.attribution not in {"clause", "coreference"}:
+        return None
+    if claim.joined_by in {";", "؛"} or claim.joined_by in book.phrases("clause_break"):
+        return None
+    return Binding(previous.raw, previous.id, "sentence", previous.party, True)
+
+
+def claim_party(
+    facts: SentenceFacts,
+    claim: Claim,
+    previous: Binding | None,
+    metric_word: bool,
+    discourse: Discourse,
+) -> Binding:
+    """The perpetrator of a claim's head: the agent of its clause, else a reference to a
+    party named before, else the subject it shares with the clause before, else the party
+    of its heading or list, else the party of the headline, else none."""
+    found = _clause_party(facts, claim, metric_word) or _anaphor_party(
+        facts, claim, discourse, metric_word
+    )
+    if found is not None:
+        return found
+    shared = _shared(claim, previous, discourse.book)
+    if shared is not None:
+        return shared
+    unbound = [
+        p
+        for p in facts.parties
+        if p.strength is not Strength.BLOCKED and _in_clause(claim, p.start)
+    ]
+    if unbound:
+        return Binding(None, None, "ambiguous")
+    raw, canonical, how = discourse.scoped_party()
+    if raw:
+        return Binding(raw, canonical, how)
+    return NO_PARTY
+
+
+def certainty(facts: SentenceFacts, binding: Binding) -> str:
+    """How firmly the text states the perpetrator: stated, believed or unknown."""
+    if binding.id == "unknown" or binding.attribution in {"ambiguous"}:
+        return "unknown"
+    if binding.party is not None and binding.party.start < len(facts.text):
+        start = max(0, binding.party.start - 40)
+        window = facts.text[start : binding.party.end]
+        if _BELIEVED.search(window):
+            return "believed"
+    return "stated"
+
+
+# ---------------------------------------------------------------------------------------------
+# Period and place
+
+
+def claim_period(facts: SentenceFacts, claim: Claim, default: Period | None) -> Period | None:
+    """The period written in the claim's clause nearest to its count, else one that opens
+    the sentence ("From 1 to 28 February 2023, OHCHR recorded ..."), else the default."""
+    head = claim.head
+    mine = [p for p in facts.periods if _in_clause(claim, p[0])]
+    if mine:
+        return min(mine, key=lambda p: _period_distance(p, head))[2]
+    opening = [p for p in facts.periods if p[1] <= (facts.claims[0].head.start if facts.claims else 0)]
+    if opening:
+        return opening[-1][2]
+    anywhere = facts.periods
+    if anywhere:
+        return min(anywhere, key=lambda p: _period_distance(p, head))[2]
+    return default
+
+
+def _period_distance(period: tuple[int, int, Period], head: Mention) -> int:
+    start, end, _ = period
+    if start >= head.end:
+        return start - head.end
+    return head.start - end + 25  # a period after the count reads more naturally
+
+
+_PLACE_AFTER = re.compile(r"\s*(?:in|at|à|en|dans|in\s+der|in\s+den|في|de)\s+(?:the\s+|la\s+|le\s+)?", re.I)
+
+
+def claim_place(facts: SentenceFacts, mention: Mention) -> str | None:
+    """A place the count is tied to: "6 in Daraa", "Idlib: 7", or "in <place>" right after
+    its noun."""
+    if mention.place_raw:
+        return mention.place_raw
+    glued = _PLACE_AFTER.match(facts.text, mention.end) or _PLACE_AFTER.match(
+        facts.text, mention.count.end
+    )
+    if glued:
+        for place in facts.places:
+            if place.start == glued.end():
+                return place.text
+    before = [p for p in facts.places if 0 <= mention.start - p.end <= 3]
+    return before[-1].text if before else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Whether a claim is a casualty figure
+
+
+def is_casualty(facts: SentenceFacts, claim: Claim, metric: str | None, book: PhraseBook) -> bool:
+    """A claim is a figure when it counts people, a people metric is bound to it, nothing
+    in its clause makes it a count of beneficiaries, trainees, patients of a disease or
+    people in need, and it is not a rate ("nine children a day")."""
+    if metric not in PEOPLE_METRICS:
+        return False
+    if claim.head.kind in (HeadKind.THING, HeadKind.EVENT):
+        return False
+    return not _non_casualty(facts, claim, book)
+
+
+def _non_casualty(facts: SentenceFacts, claim: Claim, book: PhraseBook) -> bool:
+    """A word of beneficiaries, trainees, releases or need in the claim's own stretch of its
+    clause (its parts left out), nearer to the count than any metric word."""
+    head = claim.head
+    end = min([p.start for p in claim.parts] + [claim.clause_end])
+    words = book.find("non_casualty", facts.text, claim.clause_start, end)
+    if not words:
+        return False
+    metrics = [
+        m for m in facts.metrics
+        if claim.clause_start <= m.start < end or head.count.start <= m.start < head.end
+    ]  # fmt: skip
+    if head.metric is not None:
+        return any(head.start <= w.start < head.end + 20 for w in words)
+
+    def gap(start: int, stop: int) -> int:
+        return head.start - stop if stop <= head.start else max(0, start - head.end)
+
+    nearest_metric = min((gap(m.start, m.end) for m in metrics), default=10_000)
+    return any(gap(w.start, w.end) <= nearest_metric for w in words)

@@ -1,0 +1,211 @@
+"""What each count in a sentence counts, read from the words right around it: "93 civilians",
+"3,438 deaths", "351 killed", "the killing of 61", "19 others", "1,366 of them", "6 in Daraa",
+"2,081 incident reports" (a count of things, never a casualty figure).
+
+Step 3 of the prose pipeline: a sentence's counts in, `Mention`s out. Nothing here decides
+who killed whom or whether the mention is a casualty figure: that is the clause and frame
+steps' work.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+
+from parsers.extraction.counts import Count
+from parsers.extraction.phrases import PhraseBook, PhraseMatch, compile_phrases
+from parsers.vocabulary import vocabulary
+
+# How far after a number its noun may be: "four senior Tehrik-e Taliban Pakistan commanders".
+_NOUN_WINDOW_WORDS = 6
+_NOUN_STOP = re.compile(r"[,;:()\[\].!?–—،]|\s-\s")
+_GLUED_SUFFIX = re.compile(r"^['’](?:[^\W\d_]{1,5})(?!\w)")  # Turkish "616'sı", "104'ü"
+
+
+class HeadKind(StrEnum):
+    """What the words after a count say it counts."""
+
+    VICTIMS = "victims"  # a victim noun: civilians, children, worshippers
+    METRIC = "metric"  # a metric noun or participle: deaths, casualties, killed
+    OTHERS = "others"  # "19 others": the group of a count before it
+    THING = "thing"  # anything that is not people: per cent, families, incident reports
+    EVENT = "event"  # attacks, massacres, airstrikes
+    BARE = "bare"  # nothing: "the death toll rose to 3,785"
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A count with what the words right around it say about it."""
+
+    count: Count
+    kind: HeadKind
+    end: int  # end of the mention: the number and its noun phrase
+    group_raw: str | None = None  # the victim noun as written
+    metric: str | None = None  # a metric the mention states itself ("deaths", "351 killed")
+    metric_end: int | None = None  # end of that metric word, when it follows the number
+    partitive: bool = False  # "1,366 of them", "26 amongst which", "four of the 503 victims"
+    place_raw: str | None = None  # "6 in Daraa", "Idlib: 7"
+    rate: bool = False  # "nine children a day", "5 killed every hour": a rate, not a toll
+
+    @property
+    def start(self) -> int:
+        """Where the mention begins (its qualifier included)."""
+        return self.count.first
+
+
+@cache
+def victim_pattern() -> re.Pattern[str]:
+    """Every victim-group alias, in any language, as whole words (longest first)."""
+    aliases = {alias for entry in vocabulary("victim_groups").entries for alias in entry.aliases}
+    return compile_phrases(aliases)
+
+
+@cache
+def place_pattern() -> re.Pattern[str]:
+    """Every place alias, in any language, as whole words (longest first)."""
+    aliases = {alias for entry in vocabulary("places").entries for alias in entry.aliases}
+    return compile_phrases(aliases)
+
+
+def _window(sentence: str, start: int) -> int:
+    """End of the stretch after a number where its noun can be."""
+    stop = _NOUN_STOP.search(sentence, start)
+    end = stop.start() if stop else len(sentence)
+    words = list(re.finditer(r"\S+", sentence[start:end]))
+    if len(words) > _NOUN_WINDOW_WORDS:
+        end = start + words[_NOUN_WINDOW_WORDS - 1].end()
+    return end
+
+
+def _first(matches: list[tuple[int, int, HeadKind, str, str | None]]):
+    return min(matches, key=lambda m: (m[0], -(m[1] - m[0]))) if matches else None
+
+
+def _candidates(
+    sentence: str, start: int, end: int, book: PhraseBook
+) -> list[tuple[int, int, HeadKind, str, str | None]]:
+    """Nouns and participles in the window after a number: (start, end, kind, text, metric)."""
+    found: list[tuple[int, int, HeadKind, str, str | None]] = []
+    metrics = book.metrics(sentence, start, end)
+    nouns = book.pattern("metric_nouns")
+    for m in victim_pattern().finditer(sentence, start, end):
+        generic = vocabulary("victim_groups").lookup(m.group(0)) == "people"
+        if generic and any(w.start <= m.start() < w.end for w in metrics):
+            continue  # "3,438 deaths": a metric noun, not a group
+        found.append((m.start(), m.end(), HeadKind.VICTIMS, m.group(0), None))
+    for metric in metrics:
+        if metric.key in {"massacres", "attacks"}:
+            kind = HeadKind.EVENT
+        elif nouns.fullmatch(metric.text):
+            kind = HeadKind.METRIC  # "deaths", "casualties", "injuries"
+        else:
+            kind = HeadKind.BARE  # "351 killed", "76 were injured": a verb, not a noun
+        found.append((metric.start, metric.end, kind, metric.text, metric.key))
+    for pm in book.find("non_person_nouns", sentence, start, end):
+        found.append((pm.start, pm.end, HeadKind.THING, pm.text, None))
+    for pm in book.find("others", sentence, start, end):
+        found.append((pm.start, pm.end, HeadKind.OTHERS, pm.text, None))
+    return found
+
+
+_PARTITIVE = re.compile(
+    r"\s*(?:of|among|amongst|out\s+of|d['’]entre|von|unter|de|entre)\s+"
+    r"(?:them|whom|which|these|those|the\s+(?=\d)|ihnen|eux|elles|ellos|ellas)\b",
+    re.I,
+)
+
+
+def _noun_before(sentence: str, count: Count) -> str | None:
+    """A victim noun written right before a count in words, with nothing noun-like after the
+    count (Arabic puts "one" after its noun)."""
+    if not re.match(r"^\s*(?:[,.;،]|$)", sentence[count.end :]):
+        return None
+    for match in victim_pattern().finditer(sentence, max(0, count.start - 30), count.start):
+        if not sentence[match.end() : count.start].strip():
+            return match.group(0)
+    return None
+
+
+def _partitive_end(sentence: str, end: int) -> int | None:
+    """End of "of them", "amongst which", "of the" (before a number) right after a count."""
+    match = _PARTITIVE.match(sentence, end)
+    return match.end() if match else None
+
+
+def read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
+    """The mention a count makes: what its noun phrase says it counts."""
+    if count.noun is not None:  # "سيدتين": the count is its noun
+        return Mention(count, HeadKind.VICTIMS, count.end, count.noun)
+    noun_before = _noun_before(sentence, count) if count.words else None
+    if noun_before is not None:  # "مدنياً واحداً": one civilian, the number after its noun
+        return Mention(count, HeadKind.VICTIMS, count.end, noun_before)
+    after = count.end
+    glued = _GLUED_SUFFIX.match(sentence[after:])
+    if glued:
+        after += glued.end()
+    partitive_end = _partitive_end(sentence, after)
+    partitive = partitive_end is not None
+    if partitive_end is not None:
+        after = partitive_end
+    window_end = _window(sentence, after)
+    head = _first(_candidates(sentence, after, window_end, book))
+    rate = is_rate(sentence, count.first, count.end, book)
+    if head is None:
+        return Mention(count, HeadKind.BARE, after, partitive=partitive, rate=rate)
+    start, end, kind, text, metric = head
+    if kind is HeadKind.VICTIMS:
+        tail = _metric_in_noun(sentence, start, end, book)
+        tail_metric, tail_end = (tail.key, tail.end) if tail else (None, None)
+        return Mention(count, kind, end, text, tail_metric, tail_end, partitive, rate=rate)
+    if kind is HeadKind.METRIC:
+        group = _group_before_metric(sentence, after, start)
+        return Mention(count, kind, end, group, metric, end, partitive, rate=rate)
+    if kind is HeadKind.BARE:
+        return Mention(count, kind, end, None, metric, end, partitive, rate=rate)
+    return Mention(count, kind, end, text if kind is HeadKind.OTHERS else None, metric, end,
+                   partitive, rate=rate)  # fmt: skip
+
+
+# How far past its noun a count's own metric may run: "26 cases of death under torture",
+# "86 victims who died due to torture", "civilian casualties".
+_TAIL = 32
+
+
+def _metric_in_noun(sentence: str, start: int, end: int, book: PhraseBook) -> PhraseMatch | None:
+    """What the victim noun phrase itself says happened to them ("civilian casualties",
+    "cases of death under torture", "victims who died due to torture")."""
+    stop = _NOUN_STOP.search(sentence, end)
+    limit = min(end + _TAIL, stop.start() if stop else len(sentence))
+    found = [m for m in book.metrics(sentence, start, limit) if m.start <= end + 12]
+    if not found:
+        return None
+    if found[0].start >= end and not re.match(
+        r"\s*(?:(?:who|that|which)\s+(?:have\s+|had\s+)?|of\s+|were\s+|was\s+)?$",
+        sentence[end : found[0].start],
+        re.I,
+    ):
+        return None
+    return found[0]
+
+
+def is_rate(sentence: str, start: int, end: int, book: PhraseBook) -> bool:
+    """ "nine children a day", "an average of 32 every day": a rate, not a toll."""
+    clause = re.split(r"[,;.()]", sentence[end:], maxsplit=1)[0][:60]
+    before = sentence[max(0, start - 24) : start]
+    return bool(book.find("rate", clause)) or bool(re.search(r"average(?:\s+of)?\s*$", before, re.I))
+
+
+def _group_before_metric(sentence: str, start: int, metric_start: int) -> str | None:
+    """A victim adjective between a number and its metric noun ("17,049 civilian deaths")."""
+    match = victim_pattern().search(sentence, start, metric_start)
+    return match.group(0) if match else None
+
+
+def places_in(sentence: str) -> list[PhraseMatch]:
+    """Place names of a sentence."""
+    return [
+        PhraseMatch(m.start(), m.end(), m.group(0), "place")
+        for m in place_pattern().finditer(sentence)
+    ]
