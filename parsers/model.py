@@ -136,6 +136,7 @@ class Document:
     fetched_at: datetime
     title: str | None = None
     published: date | None = None
+    country: str | None = None  # ISO 3166 alpha-2 of the source's country, when configured
 
     @classmethod
     def from_bytes(
@@ -148,6 +149,7 @@ class Document:
         fetched_at: datetime,
         title: str | None = None,
         published: date | None = None,
+        country: str | None = None,
     ) -> Document:
         """Build a document, computing its content hash."""
         return cls(
@@ -159,6 +161,7 @@ class Document:
             fetched_at=fetched_at,
             title=title,
             published=published,
+            country=country,
         )
 
 

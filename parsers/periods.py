@@ -44,7 +44,7 @@ _DATE = (
     rf"|(?P<{{p}}month3>{_MONTH_ALT})\.?,?\s+(?P<{{p}}year3>{_YEAR})"
     rf"|(?P<{{p}}day5>{_DAY})\s+(?:of\s+)?(?P<{{p}}month5>{_MONTH_ALT})(?!\w)"
     rf"|(?P<{{p}}month6>{_MONTH_ALT})\.?\s+(?P<{{p}}day6>{_DAY})(?![\w,.]*\d)"
-    r"(?=\s*(?:[,.;:)–-]|$|(?:and|when|which|in|at|on|of|to|until|that|the|as|after|before)\b))"
+    r"(?=\s*(?:[,.;:()–-]|$|(?:and|when|which|in|at|on|of|to|until|that|the|as|after|before)\b))"
     rf"|(?P<{{p}}month4>{_MONTH_ALT})(?!\w)"
     rf"|(?P<{{p}}year4>{_YEAR})))"
 )

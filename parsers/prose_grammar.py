@@ -26,7 +26,12 @@ from datetime import date
 
 from parsers.extraction.country import infer_country
 from parsers.extraction.discourse import Discourse, Scope
-from parsers.extraction.frames import Frame
+from parsers.extraction.frames import OUTER_PARENT, Frame
+from parsers.extraction.restatements import (
+    attribute_remainders,
+    drop_restatements,
+    retro_attribute,
+)
 from parsers.extraction.parties import Strength, find_parties
 from parsers.extraction.phrases import PhraseBook, detect_language, phrase_book
 from parsers.extraction.sentence import read_sentence
@@ -79,11 +84,10 @@ def extract_figures(
     book = phrase_book(language)
     discourse = Discourse(book, country, published, default_period)
     discourse.headline = headline_scope(title, text, book, country)
-    where = _Where(locator_kind, page, base_offset)
-    figures: list[Figure] = []
+    reader = _Reader(discourse, _Where(locator_kind, page, base_offset))
     for line in lines(text):
-        figures.extend(_line_figures(line, discourse, where, len(figures)))
-    return figures
+        reader.read_line(line)
+    return drop_restatements(attribute_remainders(reader.figures))
 
 
 def headline_scope(title: str | None, text: str, book: PhraseBook, country: str | None) -> Scope:
@@ -93,15 +97,22 @@ def headline_scope(title: str | None, text: str, book: PhraseBook, country: str 
     candidates = [t for t in (title, first) if t and _is_headline(t)]
     party_raw = party_id = metric = group = None
     for candidate in candidates:
+        text = candidate.lstrip("# ")
+        part = book.find("breakdown", text) + book.find("victim_anaphor", text)
+        opens_part = min([m.start for m in part] + [len(text)])
         parties = [
-            p for p in find_parties(candidate.lstrip("# "), book, country)
+            p for p in find_parties(text, book, country)
             if p.strength is not Strength.BLOCKED and p.kind not in {"total", "other"}
+            and p.start < opens_part and not re.search(r"\bamongst\s+which|\bof\s+whom", text[: p.start])
         ]  # fmt: skip
         if len({p.id for p in parties}) == 1 and party_raw is None:
             party_raw, party_id = parties[0].raw, parties[0].id
-        found = book.metrics(candidate)
-        if metric is None and found and found[0].key == "died_under_torture":
-            metric = "died_under_torture"
+        found = {m.key for m in book.metrics(candidate)}
+        civilians = vocabulary("victim_groups").find(candidate)
+        if metric is None and "died_under_torture" in found and not (
+            civilians and civilians[0] == "civilians"
+        ):
+            metric = "died_under_torture"  # a torture report: its "killed" are torture deaths
         victims = vocabulary("victim_groups").find(candidate)
         if group is None and victims and victims[0] == "civilians":
             group = victims[1]
@@ -115,29 +126,75 @@ def _is_headline(text: str) -> bool:
     )
 
 
-def _line_figures(line: Span, discourse: Discourse, where: _Where, offset: int) -> list[Figure]:
-    """The figures of one line: a heading or list introduction sets context and yields none;
-    a list item is read under its label; running text sentence by sentence."""
-    text = line.text
-    marked = is_heading_marked(text)
-    body = Span(text[2:], line.start + 2) if marked else line
-    book = _paragraph_book(body.text, discourse)
-    if _read_heading(body.text, discourse, book, marked):
-        return []
-    if body.text.rstrip().endswith(":") and not re.search(r"\d", body.text):
-        discourse.listing = _list_scope(body.text, discourse, book)
-        return []
-    item = _list_item(body, discourse, book)
-    if item is not None:
-        return _sentences_figures(item[0], discourse, where, offset, book, in_list=True,
-                                  scope=item[1])  # fmt: skip
-    in_list = discourse.listing is not None and (
-        starts_with_bullet(body.text) or (len(body.text.split()) <= 6 and re.search(r"\d", body.text))
+class _Reader:
+    """Reads a document line by line, keeping the figures found so far (a later sentence
+    can name the perpetrator of an earlier one: "All of them were killed at the hands of
+    ...")."""
+
+    def __init__(self, discourse: Discourse, where: _Where) -> None:
+        self.discourse = discourse
+        self.where = where
+        self.figures: list[Figure] = []
+        self.last_sentence: list[int] = []  # indexes of the previous sentence's figures
+
+    def read_line(self, line: Span) -> None:
+        """The figures of one line: a heading or list introduction sets context and yields
+        none; a list item is read under its label; running text sentence by sentence."""
+        discourse = self.discourse
+        marked = is_heading_marked(line.text)
+        body = Span(line.text[2:], line.start + 2) if marked else line
+        book = _paragraph_book(body.text, discourse)
+        if _read_heading(body.text, discourse, book, marked):
+            return
+        if body.text.rstrip().endswith(":") and not re.search(r"\d", body.text):
+            discourse.listing = _list_scope(body.text, discourse, book)
+            return
+        item = _list_item(body, discourse, book)
+        if item is not None:
+            self._read_sentences(item[0], book, in_list=True, scope=item[1])
+            return
+        in_list = discourse.listing is not None and _continues_list(body.text)
+        if not in_list:
+            discourse.listing = None
+            discourse.new_paragraph()
+        self._read_sentences(body, book, in_list=in_list)
+
+    def _read_sentences(
+        self, body: Span, book: PhraseBook, in_list: bool, scope: Scope | None = None
+    ) -> None:
+        discourse = self.discourse
+        cleaned = clean(body.text)
+        saved = discourse.listing
+        if scope is not None:
+            discourse.listing = _merge(saved, scope)
+        for sentence in sentences(Span(cleaned.text, 0)):
+            outer = (discourse.last_head, discourse.last_head_index)
+            frames = read_sentence(sentence.text, discourse, book, in_list)
+            if not frames:
+                retro_attribute(sentence.text, book, discourse, self.figures, self.last_sentence)
+                continue
+            offset = len(self.figures)
+            self.figures.extend(
+                _figures(frames, sentence, cleaned, body, self.where, offset, outer)
+            )
+            self.last_sentence = list(range(offset, len(self.figures)))
+            heads = [i for i, f in zip(self.last_sentence, frames, strict=True) if f.parent is None]
+            discourse.last_head_index = heads[-1] if heads else discourse.last_head_index
+        if scope is not None:
+            discourse.listing = saved
+
+
+def _continues_list(text: str) -> bool:
+    """A line that goes on with a list: a bullet, a short line with a number, or a line
+    that starts with its count ("279 FSA members, most of whom ..."); not a numbered
+    paragraph ("1. The Syrian Network ...")."""
+    if re.match(r"^\d{1,2}[.)]\s+[A-Z]", text):
+        return False
+    return (
+        starts_with_bullet(text)
+        or (len(text.split()) <= 6 and bool(re.search(r"\d", text)))
+        or bool(re.match(r"^\d", text))
     )
-    if not in_list:
-        discourse.listing = None
-        discourse.new_paragraph()
-    return _sentences_figures(body, discourse, where, offset, book, in_list=bool(in_list))
 
 
 def _paragraph_book(text: str, discourse: Discourse) -> PhraseBook:
@@ -155,6 +212,8 @@ def _read_heading(text: str, discourse: Discourse, book: PhraseBook, marked: boo
     body, ordinal, sub_level = strip_ordinal(text.strip())
     if re.search(r"\d", body) or not body.strip():
         return False
+    if any(a.start <= 8 for a in book.find("victim_anaphor", body)) and book.metrics(body):
+        return False  # "All of them were killed at the hands of ...": a sentence
     words = len(body.split())
     short = words <= 12 and not re.search(r"[.,;?!]$", text.strip())
     if not (marked or ordinal or short) or (ordinal and words > 16):
@@ -190,8 +249,11 @@ def _heading_scope(body: str, book: PhraseBook, country: str | None) -> Scope:
 def _list_scope(text: str, discourse: Discourse, book: PhraseBook) -> Scope:
     """What a list's introduction says its items count ("The dead include:", "Deaths by
     party:", "distributed as follows:")."""
-    found = book.metrics(text)
+    found = [m for m in book.metrics(text) if m.key not in {"massacres", "attacks"}]
     metric = found[0].key if found else None
+    if discourse.last_head is not None and metric in (None, "killed"):
+        last = discourse.last_head.metric  # "The details are as follows:"
+        metric = last if metric is None or last == "died_under_torture" else metric
     victims = vocabulary("victim_groups").find(text)
     group = None
     if victims and victims[0] != "people":
@@ -234,30 +296,6 @@ def _label_scope(label: str, book: PhraseBook, discourse: Discourse) -> Scope | 
     return None
 
 
-def _sentences_figures(
-    body: Span,
-    discourse: Discourse,
-    where: _Where,
-    offset: int,
-    book: PhraseBook,
-    in_list: bool,
-    scope: Scope | None = None,
-) -> list[Figure]:
-    cleaned = clean(body.text)
-    saved = discourse.listing
-    if scope is not None:
-        discourse.listing = _merge(saved, scope)
-    figures: list[Figure] = []
-    for sentence in sentences(Span(cleaned.text, 0)):
-        frames = read_sentence(sentence.text, discourse, book, in_list)
-        figures.extend(
-            _figures(frames, sentence, cleaned, body, where, offset + len(figures), scope)
-        )
-    if scope is not None:
-        discourse.listing = saved
-    return figures
-
-
 def _merge(listing: Scope | None, item: Scope) -> Scope:
     if listing is None:
         return item
@@ -276,7 +314,7 @@ def _figures(
     body: Span,
     where: _Where,
     offset: int,
-    scope: Scope | None,
+    outer: tuple[Frame | None, int | None],
 ) -> list[Figure]:
     snippet_text = body.text[
         cleaned.original(sentence.start) - 0 : cleaned.original(sentence.end - 1) + 1
@@ -287,8 +325,13 @@ def _figures(
         start = body.start + cleaned.original(sentence.start + count.start)
         end = body.start + cleaned.original(sentence.start + count.end - 1) + 1
         parent_note = None
-        if frame.parent is not None:
+        parent = None
+        if frame.parent == OUTER_PARENT and outer[0] is not None:
+            head_frame, parent = outer
+            parent_note = f"part of {head_frame.mention.count.value} {head_frame.group_raw}"
+        elif frame.parent is not None and frame.parent >= 0:
             head = frames[frame.parent]
+            parent = offset + frame.parent
             parent_note = f"part of {head.mention.count.value} {head.group_raw}"
         figures.append(
             Figure(
@@ -308,7 +351,7 @@ def _figures(
                     parent_note=parent_note,
                 ),
                 snippet=_snippet(snippet_text, start - body.start - cleaned.original(sentence.start)),
-                parent=None if frame.parent is None else offset + frame.parent,
+                parent=parent,
                 certainty=frame.certainty,
                 attribution=frame.binding.attribution,
             ).with_period(frame.period)

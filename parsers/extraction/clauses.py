@@ -14,12 +14,17 @@ from dataclasses import dataclass, field
 
 from parsers.extraction.mentions import HeadKind, Mention
 from parsers.extraction.phrases import PhraseBook, PhraseMatch
+from parsers.vocabulary import vocabulary
 
-_LIST_JOIN = re.compile(
-    r"^[\s,]*(?:(?:and|as\s+well\s+as|&|et|und|sowie|y|e|ve|ile|و|،)\b[\s,]*|[–—-]\s*|و)?$", re.I
+_LIST_JOIN = re.compile(r"^[\s,،]*(?:(?:and|&|et|und|y|e|ve|ile)\b[\s,،]*|[–—-]\s*|و\s*)?$", re.I)
+# Inside parentheses a list goes on after "as well as": "(71 men, ..., as well as 10 children)".
+_PAREN_LIST_JOIN = re.compile(
+    r"^[\s,]*(?:(?:and|as\s+well\s+as|&|et|ainsi\s+que|und|sowie|y|ve|و)\b[\s,]*|[–—-]\s*)?$", re.I
 )
 _POSSESSIVE_SUFFIX = re.compile(r"^['’][^\W\d_]{1,4}(?!\w)")  # "616'sı", "bin 104'ü"
 _SEPARATOR_PUNCT = re.compile(r"[;,:،؛]|\s[–—]\s")
+# "down to 25 from 60 in July": the earlier count of the same thing.
+_COMPARED = re.compile(r"\b(?:up\s+from|down\s+from|from|compared\s+(?:with|to))\s*$", re.I)
 
 
 @dataclass
@@ -56,14 +61,18 @@ def _paren_close(sentence: str, start: int) -> int:
     return close if close >= 0 else len(sentence)
 
 
-def _consume_list(sentence: str, mentions: list[Mention], start: int, limit: int) -> list[Mention]:
+def _consume_list(
+    sentence: str, mentions: list[Mention], start: int, limit: int, paren: bool = False
+) -> list[Mention]:
     """Mentions listed one after another from `start`: "21 children and 11 women"."""
     listed: list[Mention] = []
     cursor = start
+    join = _PAREN_LIST_JOIN if paren else _LIST_JOIN
     for mention in mentions:
         if mention.start < cursor or mention.start >= limit:
             continue
-        if not _LIST_JOIN.match(sentence[cursor : mention.start]):
+        gap = re.sub(r"\([^)]*\)", "", sentence[cursor : mention.start])  # "(6 children a day)"
+        if not join.match(gap):
             break
         listed.append(mention)
         cursor = mention.end
@@ -84,11 +93,30 @@ def assign_parts(sentence: str, mentions: list[Mention], book: PhraseBook) -> li
                 continue
         else:
             limit = len(sentence)
-        for part in _consume_list(sentence, mentions, marker.end, limit):
-            if part is not head and part.count.value <= max(head.count.value, head.count.high or 0):
-                part_of[id(part)] = id(head)
+        paren = marker.key == "paren"
+        for part in _consume_list(sentence, mentions, marker.end, limit, paren):
+            if part is head or not can_break_down(head, part):
+                break  # "two paramedics including one woman, one Red Crescent volunteer"
+            part_of[id(part)] = id(head)
     _possessive_parts(sentence, mentions, part_of)
     return _claims(mentions, part_of)
+
+
+_DEMOGRAPHIC = frozenset({"children", "women", "men"})
+_ANY_PART = frozenset({None, "people", "civilians"})
+
+
+def can_break_down(head: Mention, part: Mention) -> bool:
+    """Whether a listed count can be a part of a total: not larger than it, and of a group
+    the total holds (children, women and men are in any group; medics, journalists or
+    combatants only in people or civilians)."""
+    if part.count.value > max(head.count.value, head.count.high or 0):
+        return False
+    if part.kind is not HeadKind.VICTIMS or head.kind is not HeadKind.VICTIMS:
+        return True
+    groups = vocabulary("victim_groups")
+    whole, piece = groups.lookup(head.group_raw), groups.lookup(part.group_raw)
+    return whole in _ANY_PART or piece in _DEMOGRAPHIC or piece is None
 
 
 def _attached(sentence: str, head_end: int, paren: int, book: PhraseBook) -> bool:
@@ -163,10 +191,11 @@ def _cut(sentence: str, start: int, end: int, book: PhraseBook) -> tuple[int, st
         separators.append((phrase.start, phrase.text.lower()))
     for match in _SEPARATOR_PUNCT.finditer(sentence, start, end):
         separators.append((match.start(), match.group(0).strip()))
+    for match in _COMPARED.finditer(sentence, start, end):
+        separators.append((match.start(), match.group(0).strip().lower()))
     if not separators:
-        return end, ""
-    strongest = [s for s in separators if s[1] in {";", "؛"} or s[1] in book.phrases("clause_break")]
-    position, text = max(strongest or separators)
+        return start, ""  # no separator: the words between belong to the later count
+    position, text = max(separators)
     return position, text
 
 

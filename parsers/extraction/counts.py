@@ -33,6 +33,8 @@ _FRACTION_AFTER = re.compile(
     re.I,
 )
 _FRACTION_BEFORE = re.compile(r"\d\s+(?:in|out\s+of)\s+$|\b(?:a|one)\s+in\s+$", re.I)
+_AGE_BEFORE = re.compile(r"(?:\bage[sd]?\s+(?:of\s+)?|\bunder\s+(?:the\s+age\s+of\s+)?|\baged\s+)$", re.I)
+_COMPARISON_AFTER = re.compile(r"^\s+(?:more|fewer|less|higher|lower|greater|up|down)\s+(?:than|from)\b", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:–|—|-|to|and|till|until|à|et|bis|und|a|y|ile|ila|و)\s*$", re.I)
 _BETWEEN_BEFORE = re.compile(
     r"(?:between|from|ranges?\s+from|ranging\s+from|entre|zwischen|de|von)\s+(?:\S+\s+){0,1}$",
@@ -156,6 +158,8 @@ def is_never_a_count(sentence: str, start: int, end: int, value: int) -> bool:
     before, after = sentence[max(0, start - 3) : start], sentence[end : end + 30]
     checks = (
         _FRACTION_BEFORE.search(sentence[max(0, start - 12) : start]),
+        _AGE_BEFORE.search(sentence[max(0, start - 20) : start]),
+        _COMPARISON_AFTER.match(after),
         _SYMBOL_BEFORE.search(before),
         _SYMBOL_AFTER.match(after),
         _TIME_AFTER.match(after),
@@ -166,6 +170,9 @@ def is_never_a_count(sentence: str, start: int, end: int, value: int) -> bool:
     )
     if any(checks):
         return True
+    if start == 0 and re.fullmatch(r"[.)]\s*", sentence[end:]):
+        return True  # "1." alone: a list's numbering
+
     return value > MAX_COUNT * 10
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
+from typing import Any
 
 from parsers.extraction.parties import Anaphor, Party, Strength, compatible
 from parsers.extraction.phrases import PhraseBook
@@ -17,6 +18,10 @@ from parsers.periods import Period
 
 # How many sentences back a pronoun or "these attacks" may reach for its party.
 COREFERENCE_REACH = 3
+# A release about one party's attacks states it with its first figure, near the top; the
+# figures that follow in the next sentences and name no one are about the same party.
+LEAD_OPENS_WITHIN = 8  # sentences
+LEAD_REACH = 25  # sentences
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,9 @@ class Discourse:
     named: list[NamedParty] = field(default_factory=list)
     last_group: str | None = None  # the victim group last counted in this paragraph
     lead: Scope | None = None  # the party of the document's first figure, when stated
+    lead_sentence: int = 0  # where the lead figure was read
+    last_head: Any = None  # the last total counted (a Frame), for "Among them, 57 were ..."
+    last_head_index: int | None = None  # its index among the document's figures
     sentence: int = 0
 
     def new_paragraph(self) -> None:
@@ -91,22 +99,34 @@ class Discourse:
         """Remember the party of the document's first figure: a release about one party's
         attacks ("The death toll from the Israeli aggression ... has risen to 12,200") keeps
         talking about them where a later sentence names no one."""
-        if self.lead is not None or not frames:
+        heads = [f for f in frames if f.parent is None]
+        if heads:
+            self.last_head = heads[-1]
+        if self.lead is not None or not heads:
             return
-        binding = frames[0].binding
-        if binding.attribution in {"clause", "coreference"} and binding.raw:
+        first = heads[0]
+        if first.mention.partitive:
+            return  # "99 of them were killed by ...": about a part, not the document
+        binding = first.binding
+        self.lead_sentence = self.sentence
+        if (
+            binding.attribution in {"clause", "coreference"}
+            and binding.raw
+            and self.sentence <= LEAD_OPENS_WITHIN
+        ):
             self.lead = Scope(binding.raw, binding.id)
         else:
             self.lead = Scope()
 
     def scoped_party(self) -> tuple[str | None, str | None, str]:
         """The party a heading, list or headline sets: (raw, id, how it was decided)."""
+        lead = self.lead if self.sentence - self.lead_sentence <= LEAD_REACH else None
         for scope, how in (
             (self.listing, "heading"),
             (self.subheading, "heading"),
             (self.heading, "heading"),
             (self.headline, "document"),
-            (self.lead, "document"),
+            (lead, "document"),
         ):
             if scope is not None and scope.party_raw:
                 return scope.party_raw, scope.party_id, how

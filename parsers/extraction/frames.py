@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from parsers.extraction.clauses import Claim
 from parsers.extraction.discourse import Discourse
 from parsers.extraction.mentions import HeadKind, Mention, victim_pattern
-from parsers.extraction.parties import Anaphor, Party, Strength
+from parsers.extraction.parties import Anaphor, Party, Strength, ends_with
 from parsers.extraction.phrases import PhraseBook, PhraseMatch
 from parsers.periods import Period
 from parsers.vocabulary import vocabulary
@@ -24,6 +24,8 @@ PEOPLE_METRICS = frozenset(
      "forcibly_disappeared", "displaced"}
 )  # fmt: skip
 _BROAD_GROUPS = frozenset({"people", "civilians", "combatants"})
+_EVENTS = frozenset({"massacres", "attacks"})
+_DEATH_FAMILY = frozenset({"killed", "died_under_torture", "injured", "casualties"})  # counts of events: never what a person count counts
 _BELIEVED = re.compile(
     r"believed|suspected|likely|presumably|probably|allegedly|reportedly|alleged", re.I
 )
@@ -43,6 +45,9 @@ class Binding:
 
 
 NO_PARTY = Binding(None, None, "none")
+# The parent of a part whose total was stated in the sentence before ("Among them, 57 were
+# children"): the reader resolves it to that total's index.
+OUTER_PARENT = -1
 
 
 @dataclass(frozen=True)
@@ -83,19 +88,28 @@ def _owned_spans(facts: SentenceFacts, mention: Mention) -> list[tuple[int, int]
     return [(m.count.start, m.end) for m in facts.mentions if m is not mention]
 
 
-def _clause_metric(facts: SentenceFacts, claim: Claim) -> PhraseMatch | None:
+def _coordinated(facts: SentenceFacts, start: int, end: int, book: PhraseBook) -> bool:
+    return bool(book.find("coordination", facts.text, start, end))
+
+
+def _clause_metric(facts: SentenceFacts, claim: Claim, book: PhraseBook) -> PhraseMatch | None:
     """The metric word of a claim's clause nearest to its count (outside other counts'
     own words)."""
     head = claim.head
     owned = _owned_spans(facts, head)
+    words = [
+        w for w in facts.metrics
+        if claim.clause_start <= w.start < claim.clause_end and w.key not in _EVENTS
+        and not any(a <= w.start < b for a, b in owned)
+    ]  # fmt: skip
+    if any(w.key in _DEATH_FAMILY for w in words):  # "died ... in detention centres"
+        words = [w for w in words if w.key in _DEATH_FAMILY]
     best: tuple[int, PhraseMatch] | None = None
-    for word in facts.metrics:
-        if not (claim.clause_start <= word.start < claim.clause_end):
-            continue
-        if any(a <= word.start < b for a, b in owned):
-            continue
+    for word in words:
         distance = head.start - word.end if word.end <= head.start else word.start - head.end
         distance = max(distance, 0) + (0 if word.start >= head.end else 8)
+        if word.end <= head.start and _coordinated(facts, word.end, head.start, book):
+            distance += 60  # "killed and two other commanders were injured"
         if distance <= _METRIC_REACH and (best is None or distance < best[0]):
             best = (distance, word)
     return best[1] if best else None
@@ -113,10 +127,10 @@ def _bare_reach(facts: SentenceFacts, claim: Claim, word: PhraseMatch) -> bool:
     """A count without a noun takes a metric only from close by ("351 killed", "killed 35")
     or when it is stated as the value of a toll ("the death toll ... has risen to 12,200")."""
     head = claim.head
-    gap = word.start - head.end if word.start >= head.end else head.start - word.end
+    gap = word.start - claim.end if word.start >= head.end else head.start - word.end
     if gap <= 30:
         return True
-    return word.end <= head.start and bool(_VALUE_BEFORE.search(facts.text[: head.start]))
+    return bool(_VALUE_BEFORE.search(facts.text[claim.clause_start : head.start]))
 
 
 def claim_metrics(facts: SentenceFacts, discourse: Discourse) -> list[str | None]:
@@ -125,30 +139,53 @@ def claim_metrics(facts: SentenceFacts, discourse: Discourse) -> list[str | None
     and 36 civil defence personnel were martyred")."""
     own: list[str | None] = []
     after: list[bool] = []
+    predicates = [_predicate(facts, claim) for claim in facts.claims]
     for claim in facts.claims:
-        word = None if claim.head.metric else _clause_metric(facts, claim)
+        word = None if claim.head.metric else _clause_metric(facts, claim, discourse.book)
         if word is not None and claim.head.kind in (HeadKind.BARE, HeadKind.OTHERS):
             word = word if _bare_reach(facts, claim, word) else None
         own.append(claim.head.metric or (word.key if word else None))
-        after.append(word is not None and word.start >= claim.head.end)
+        tail = claim.head.metric is not None and (claim.head.metric_end or 0) > claim.head.count.end
+        after.append(tail or (word is not None and word.start >= claim.head.end))
     result = list(own)
-    for index, claim in enumerate(facts.claims):
+    for index, _claim in enumerate(facts.claims):
         if result[index] is not None:
             continue
-        result[index] = _shared_metric(facts, index, own, after) or (
+        result[index] = _shared_metric(facts, index, own, after, predicates) or (
             discourse.scoped_metric() if facts.in_list else None
         )
+    torture = discourse.headline.metric == "died_under_torture" or (
+        facts.in_list and discourse.scoped_metric() == "died_under_torture"
+    )
+    if torture:  # in a torture report or list, "killed" means died under torture
+        result = ["died_under_torture" if m == "killed" else m for m in result]
     return result
 
 
+def _predicate(facts: SentenceFacts, claim: Claim) -> str | None:
+    """The metric verb of a claim's clause after the claim and its own words ("... and 59
+    victims who died due to torture, were killed")."""
+    own_end = max(claim.end, claim.head.metric_end or 0)
+    words = [w for w in facts.metrics if own_end <= w.start < claim.clause_end]
+    words = [w for w in words if w.key not in _EVENTS]
+    return words[0].key if words else None
+
+
 def _shared_metric(
-    facts: SentenceFacts, index: int, own: list[str | None], after: list[bool]
+    facts: SentenceFacts,
+    index: int,
+    own: list[str | None],
+    after: list[bool],
+    predicates: list[str | None],
 ) -> str | None:
     claim = facts.claims[index]
-    tail = facts.text[claim.end : claim.clause_end].strip(" ,;")
-    following = index + 1 < len(own) and own[index + 1] is not None and after[index + 1]
-    if following and not tail:
-        return own[index + 1]
+    tail = re.sub(r"\([^)]*\)", "", facts.text[claim.end : claim.clause_end]).strip(" ,;")
+    if index + 1 < len(own) and not tail and facts.claims[index + 1].joined_by:
+        following = predicates[index + 1] or (own[index + 1] if after[index + 1] else None)
+        if following is not None:
+            return following
+    if not claim.joined_by:
+        return None  # shares a verb only with a claim it is coordinated with
     earlier = [m for m in own[:index] if m is not None]
     return earlier[-1] if earlier else None
 
@@ -169,7 +206,12 @@ def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[re.Match[str
         for m in victim_pattern().finditer(facts.text, start, end)
         if not any(a <= m.start() < b for a, b in owned)
         and _group_id(m.group(0)) not in {None, "people"}
+        and not _PERCENT_OF.search(facts.text[max(0, m.start() - 40) : m.start()])
     ]
+
+
+# "40% of whom were women", "58 per cent of them children": shares, not the group counted.
+_PERCENT_OF = re.compile(r"(?:%|per\s*cent|percent)\s+of\s+(?:whom|them|which)\s+(?:were\s+|are\s+)?$", re.I)
 
 
 _NUMBER_OF = re.compile(
@@ -183,13 +225,11 @@ def _clause_noun(facts: SentenceFacts, claim: Claim) -> str | None:
     """The victims a clause names for a count without a noun: the subject before it ("Afghan
     civilians ... as 1,366 of them were killed"), or "the number of civilians" after it."""
     head = claim.head
-    before = _free_nouns(facts, claim.clause_start, head.start)
-    if before:
-        return before[0].group(0)
-    for match in _free_nouns(facts, head.end, claim.clause_end):
+    for match in victim_pattern().finditer(facts.text, head.end, claim.clause_end):
         if _NUMBER_OF.match(facts.text[head.end : match.start()]):
-            return match.group(0)
-    return None
+            return match.group(0)  # "rose to 13 the number of civilians"
+    before = _free_nouns(facts, claim.clause_start, head.start)
+    return before[0].group(0) if before else None
 
 
 def _broad(raw: str | None) -> str | None:
@@ -200,19 +240,31 @@ def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discou
     """The victim group of a claim's head: its own noun, else the victims the clause or the
     sentence named, else those the paragraph was counting."""
     head = claim.head
+    scoped = discourse.scoped_group()
     if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
+        if _group_id(head.group_raw) == "people" and (scoped or discourse.headline.group_raw):
+            return scoped or discourse.headline.group_raw or "people"  # "A. Civilians: ... 57 victims"
         return head.group_raw or "people"
     if head.kind is HeadKind.OTHERS:
+        if re.match(r"(?:more|further|additional|another|weitere|autres)$", head.group_raw or "", re.I):
+            return previous or discourse.last_group or "people"  # "and injured 931 more"
         return _broad(previous) or _broad(discourse.last_group) or "people"
     if head.partitive:
         nouns = _free_nouns(facts, 0, head.start)
         noun = nouns[-1].group(0) if nouns else None
         parent = claim.parent.head.group_raw if claim.parent else None
+        if parent is None and discourse.last_head is not None and not nouns:
+            parent = discourse.last_head.group_raw  # "679 amongst which ..." after its total
         return noun or parent or previous or discourse.last_group or "people"
     noun = _clause_noun(facts, claim)
+    headline = discourse.headline.group_raw
     if head.kind is HeadKind.METRIC:  # "3,438 deaths": the victims counted, not a subgroup
-        return noun or _broad(previous) or discourse.scoped_group() or _broad(discourse.last_group) or "people"
-    return noun or previous or discourse.scoped_group() or discourse.last_group or "people"
+        return (
+            noun or _broad(previous) or scoped or _broad(discourse.last_group) or headline
+            or "people"
+        )  # fmt: skip
+    earlier = _broad(discourse.last_group) if facts.in_list else discourse.last_group
+    return noun or previous or scoped or earlier or headline or "people"
 
 
 # ---------------------------------------------------------------------------------------------
@@ -247,11 +299,11 @@ def _decide(candidates: list[Party], head: Mention) -> Party | str | None:
 def _owned_by_part(facts: SentenceFacts, claim: Claim, party: Party) -> bool:
     """A party that is the agent of one of the claim's parts, not of its head ("57 civils,
     dont ..., et 6 personnes torturées par le régime syrien")."""
-    parts = [p for p in claim.parts if p.end <= party.start and p.start > claim.head.start]
-    if not parts:
-        return False
-    between = (parts[-1].end, party.start)
-    return any(between[0] <= m.start < between[1] for m in facts.metrics)
+    parts = [
+        p for p in claim.parts
+        if p.metric_end is not None and p.metric_end <= party.start < p.metric_end + 30
+    ]  # fmt: skip
+    return bool(parts)
 
 
 def _clause_party(facts: SentenceFacts, claim: Claim, has_verb: bool) -> Binding | None:
@@ -289,7 +341,7 @@ def _anaphor_party(
         ):
             continue
         subject = anaphor.end <= head.start and has_verb and _acts(facts, anaphor, head)
-        marked = anaphor.start >= head.end and _marked_before(facts, anaphor.start)
+        marked = anaphor.start >= head.end and _marked_before(facts, anaphor.start, discourse.book)
         if not (subject or marked):
             continue
         earlier = [p for p in facts.parties if p.end <= anaphor.start]
@@ -299,6 +351,14 @@ def _anaphor_party(
     return None
 
 
+_AUXILIARIES = re.compile(
+    r"^\s*(?:(?:has|have|had|also|reportedly|allegedly|then|later|further|again|is|was|were|"
+    r"are|been|deliberately|indiscriminately|already|a|aussi|également|auch|hat|haben|أيضاً|"
+    r"أيضا|قد)\s+)*$",
+    re.I,
+)
+
+
 def _acts(facts: SentenceFacts, anaphor: Anaphor, head: Mention) -> bool:
     """The anaphor is the subject of the metric verb right after it ("the group killed",
     "These attacks killed"), not of another verb ("it documented the killing of")."""
@@ -306,12 +366,14 @@ def _acts(facts: SentenceFacts, anaphor: Anaphor, head: Mention) -> bool:
     if not verbs:
         return False
     between = facts.text[anaphor.end : verbs[0].start]
-    return len(between.split()) <= 4 and not re.search(r"[,;:]", between)
+    if anaphor.wants == "event" and anaphor.start <= 4 and len(between.split()) <= 6:
+        return True  # "The air strikes Human Rights Watch documented killed 152 civilians"
+    return bool(_AUXILIARIES.match(between))
 
 
-def _marked_before(facts: SentenceFacts, start: int) -> bool:
-    before = facts.text[max(0, start - 40) : start]
-    return bool(re.search(r"(?:\bby|\bin|\bfrom|hands\s+of|due\s+to)\s*$", before, re.I))
+def _marked_before(facts: SentenceFacts, start: int, book: PhraseBook) -> bool:
+    before = facts.text[max(0, start - 60) : start]
+    return ends_with(book, "agent_strong", before) or ends_with(book, "agent_before", before)
 
 
 def _shared(claim: Claim, previous: Binding | None, book: PhraseBook) -> Binding | None:
@@ -319,7 +381,7 @@ def _shared(claim: Claim, previous: Binding | None, book: PhraseBook) -> Binding
     civilians and injured 6"); never across "while", "but" or ";"."""
     if previous is None or not previous.subject or not previous.raw:
         return None
-    if previous.attribution not in {"clause", "coreference"}:
+    if previous.attribution not in {"clause", "coreference", "sentence"}:
         return None
     if claim.joined_by in {";", "؛"} or claim.joined_by in book.phrases("clause_break"):
         return None
@@ -373,13 +435,18 @@ def certainty(facts: SentenceFacts, binding: Binding) -> str:
 # Period and place
 
 
-def claim_period(facts: SentenceFacts, claim: Claim, default: Period | None) -> Period | None:
-    """The period written in the claim's clause nearest to its count, else one that opens
-    the sentence ("From 1 to 28 February 2023, OHCHR recorded ..."), else the default."""
+def claim_period(
+    facts: SentenceFacts, claim: Claim, default: Period | None, previous: Period | None = None
+) -> Period | None:
+    """The period written in the claim's clause nearest to its count, else the one of the
+    claim it is coordinated with, else one that opens the sentence ("From 1 to 28 February
+    2023, OHCHR recorded ..."), else the default."""
     head = claim.head
     mine = [p for p in facts.periods if _in_clause(claim, p[0])]
     if mine:
         return min(mine, key=lambda p: _period_distance(p, head))[2]
+    if previous is not None:
+        return previous
     opening = [p for p in facts.periods if p[1] <= (facts.claims[0].head.start if facts.claims else 0)]
     if opening:
         return opening[-1][2]

@@ -21,6 +21,7 @@ from parsers.vocabulary import vocabulary
 # How far after a number its noun may be: "four senior Tehrik-e Taliban Pakistan commanders".
 _NOUN_WINDOW_WORDS = 6
 _NOUN_STOP = re.compile(r"[,;:()\[\].!?–—،]|\s-\s")
+_COPULA = re.compile(r"were|are|was|is|waren|sind|étaient|sont|eran|son", re.I)
 _GLUED_SUFFIX = re.compile(r"^['’](?:[^\W\d_]{1,5})(?!\w)")  # Turkish "616'sı", "104'ü"
 
 
@@ -80,7 +81,35 @@ def _window(sentence: str, start: int) -> int:
 
 
 def _first(matches: list[tuple[int, int, HeadKind, str, str | None]]):
-    return min(matches, key=lambda m: (m[0], -(m[1] - m[0]))) if matches else None
+    """The noun a count counts: the first one after it, or, when nouns follow one another,
+    the last of them ("civilian casualty events", "Palestinian children", "security-related
+    incident reports"): noun phrases end with their head."""
+    if not matches:
+        return None
+    ordered = sorted(matches, key=lambda m: (m[0], -(m[1] - m[0])))
+    head = ordered[0]
+    for other in ordered[1:]:
+        if other[0] < head[1]:
+            continue  # inside the current noun
+        if not _heads_on(head, other):
+            break
+        head = other
+    return head
+
+
+def _heads_on(head: tuple, other: tuple) -> bool:
+    """Whether the next noun takes over as the head: a noun of things or events right
+    after ("civilian casualty events"), a victim noun after a modifier ("Palestinian
+    children", "two other commanders"); never a participle ("civilians killed")."""
+    gap = other[0] - head[1]
+    kind, next_kind = head[2], other[2]
+    if kind is HeadKind.OTHERS and next_kind is HeadKind.VICTIMS:
+        return gap <= 12
+    if gap > 2 or next_kind is HeadKind.BARE or kind is HeadKind.BARE:
+        return False
+    if next_kind in (HeadKind.THING, HeadKind.EVENT):
+        return True
+    return kind is HeadKind.VICTIMS and next_kind is HeadKind.VICTIMS
 
 
 def _candidates(
@@ -92,7 +121,7 @@ def _candidates(
     nouns = book.pattern("metric_nouns")
     for m in victim_pattern().finditer(sentence, start, end):
         generic = vocabulary("victim_groups").lookup(m.group(0)) == "people"
-        if generic and any(w.start <= m.start() < w.end for w in metrics):
+        if generic and any(w.start <= m.start() and m.end() <= w.end for w in metrics):
             continue  # "3,438 deaths": a metric noun, not a group
         found.append((m.start(), m.end(), HeadKind.VICTIMS, m.group(0), None))
     for metric in metrics:
@@ -150,9 +179,25 @@ def read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
     if partitive_end is not None:
         after = partitive_end
     window_end = _window(sentence, after)
-    head = _first(_candidates(sentence, after, window_end, book))
+    stop = book.pattern("noun_phrase_stops").search(sentence, after, window_end)
+    cut = stop.start() if stop else window_end
+    if stop and _COPULA.fullmatch(stop.group(0)) and victim_pattern().match(
+        sentence, stop.end() + 1
+    ):
+        cut = window_end  # "Among them, 57 were children"
+    found = _candidates(sentence, after, window_end, book)
+    candidates = [c for c in found if c[0] < cut]
+    if not candidates and stop and re.match(r"of\s+(?:the|these|those)\s", sentence[stop.start() :], re.I):
+        things = [c for c in found if c[2] in (HeadKind.THING, HeadKind.EVENT)]
+        if things and things[0][0] - stop.end() <= 24:  # "three of the airstrikes"
+            candidates = things[:1]
+    head = _first(candidates)
     rate = is_rate(sentence, count.first, count.end, book)
     if head is None:
+        tail = [m for m in book.metrics(sentence, after, min(len(sentence), after + 40))]
+        if tail and tail[0].start - after <= 1 and tail[0].key not in {"massacres", "attacks"}:
+            return Mention(count, HeadKind.BARE, tail[0].end, None, tail[0].key, tail[0].end,
+                           partitive, rate=rate)  # fmt: skip  # "231 under torture"
         return Mention(count, HeadKind.BARE, after, partitive=partitive, rate=rate)
     start, end, kind, text, metric = head
     if kind is HeadKind.VICTIMS:
@@ -179,6 +224,7 @@ def _metric_in_noun(sentence: str, start: int, end: int, book: PhraseBook) -> Ph
     stop = _NOUN_STOP.search(sentence, end)
     limit = min(end + _TAIL, stop.start() if stop else len(sentence))
     found = [m for m in book.metrics(sentence, start, limit) if m.start <= end + 12]
+    found = sorted(found, key=lambda m: m.key != "died_under_torture") if len(found) > 1 else found
     if not found:
         return None
     if found[0].start >= end and not re.match(

@@ -81,11 +81,19 @@ def party_kind(canonical_id: str | None) -> str:
     return vocabulary("perpetrators").entry(canonical_id).attribute("kind") or "other"
 
 
-def _ends_with(book: PhraseBook, category: str, text: str) -> bool:
-    """The text ends with a phrase of the list (articles and "forces of" allowed after it)."""
+def _ending(book: PhraseBook, category: str, text: str) -> int:
+    """Length of the phrase of the list that ends the text (articles and "forces of" allowed
+    after it), 0 when none does."""
     pattern = book.pattern(category)
     tail = re.compile(rf"(?:{pattern.pattern})\s*{_ARTICLES}{_FORCES_OF}{_ARTICLES}$", re.I)
-    return bool(tail.search(text[-90:]))
+    window = text[-90:]
+    match = tail.search(window)
+    return len(window) - match.start() if match else 0
+
+
+def ends_with(book: PhraseBook, category: str, text: str) -> bool:
+    """The text ends with a phrase of the list (articles and "forces of" allowed after it)."""
+    return _ending(book, category, text) > 0
 
 
 def _starts_with(book: PhraseBook, category: str, text: str) -> bool:
@@ -111,9 +119,10 @@ def _eventive(book: PhraseBook, sentence: str, end: int) -> bool:
 def _strength(book: PhraseBook, sentence: str, start: int, end: int, raw: str) -> Strength:
     before = sentence[max(0, start - 90) : start]
     after = sentence[end : end + 40]
-    if _ends_with(book, "not_agent_before", before) or _starts_with(book, "not_agent_after", after):
-        return Strength.BLOCKED
-    if _ends_with(book, "agent_strong", before) or _starts_with(book, "agent_after", after):
+    blocked, marked = _ending(book, "not_agent_before", before), _ending(book, "agent_strong", before)
+    if (blocked and blocked >= marked) or _starts_with(book, "not_agent_after", after):
+        return Strength.BLOCKED  # "controlled by" outweighs "by"
+    if marked or _starts_with(book, "agent_after", after):
         return Strength.MARKED
     eventive = book.pattern("event_nouns").search(raw) is not None or _eventive(book, sentence, end)
     if eventive:

@@ -11,6 +11,7 @@ from parsers.extraction.clauses import Claim, assign_parts, set_clauses
 from parsers.extraction.counts import find_counts, looks_like_year
 from parsers.extraction.discourse import Discourse
 from parsers.extraction.frames import (
+    OUTER_PARENT,
     Binding,
     Frame,
     SentenceFacts,
@@ -36,11 +37,17 @@ def sentence_facts(text: str, discourse: Discourse, book: PhraseBook, in_list: b
     periods = find_periods(text, discourse.published)
     counts = find_counts(text, book, excluded=[(s, e) for s, e, _ in periods])
     mentions = [read_mention(text, count, book) for count in counts]
-    mentions = [m for m in mentions if not _is_year(text, m) and not _is_article(text, m, book)]
+    mentions = [
+        m for m in mentions
+        if not _is_year(text, m) and not _is_article(text, m, book)
+        and not _is_label_number(text, m)
+    ]  # fmt: skip
     references = _references(text, mentions)
     people = [
-        m for m in mentions if m.kind not in _NOT_PEOPLE and not m.rate and id(m) not in references
-    ]
+        m for m in mentions
+        if m.kind not in _NOT_PEOPLE and not m.rate and id(m) not in references
+        and m.count.value > 0
+    ]  # fmt: skip
     claims = assign_parts(text, people, book)
     set_clauses(text, claims, book)
     return SentenceFacts(
@@ -56,6 +63,17 @@ def sentence_facts(text: str, discourse: Discourse, book: PhraseBook, in_list: b
     )
 
 
+_TITLE_WORD = re.compile(r"\s+(?!(?:In|On|At|By|And|Of)\b)[A-Z][a-z]")
+
+
+def _is_label_number(text: str, mention: Mention) -> bool:
+    """A number that starts a title or a place name rather than counting: "38 Extrajudicial
+    Killing Claims ...", "in 2 Syria", "16 United Nations Children's Fund"."""
+    return mention.kind is HeadKind.BARE and mention.metric is None and bool(
+        _TITLE_WORD.match(text, mention.count.end)
+    )
+
+
 def _is_year(text: str, mention: Mention) -> bool:
     """A year, unless a victim noun follows it right away ("2017 civilians")."""
     if not looks_like_year(text, mention.count):
@@ -66,13 +84,16 @@ def _is_year(text: str, mention: Mention) -> bool:
 
 
 def _is_article(text: str, mention: Mention, book: PhraseBook) -> bool:
-    """"un", "eine", "bir" count one only in front of a victim noun ("ein Kind")."""
+    """"un", "eine", "bir" count one only in front of a victim noun ("ein Kind") or standing
+    alone before a preposition ("un par Hay'at Tahrir al-Sham"), not "einem Bericht"."""
     word = text[mention.count.start : mention.count.end].lower()
     if not mention.count.words or word not in book.numbers.articles:
         return False
-    if mention.kind is not HeadKind.VICTIMS or mention.group_raw is None:
-        return mention.kind is not HeadKind.BARE or mention.metric is None
-    return text.find(mention.group_raw, mention.count.end) - mention.count.end > 14
+    if mention.kind is HeadKind.VICTIMS and mention.group_raw is not None:
+        return text.find(mention.group_raw, mention.count.end) - mention.count.end > 14
+    following = re.match(r"\s*([^\W\d_]+)", text[mention.count.end :])
+    prepositions = {p.lower() for p in (*book.phrases("agent_before"), *book.phrases("place_prepositions"))}
+    return not (following and following.group(1).lower() in prepositions)
 
 
 def _references(text: str, mentions: list[Mention]) -> set[int]:
@@ -96,6 +117,9 @@ def read_sentence(
         discourse.remember(facts.parties, set())
         return []
     metrics = claim_metrics(facts, discourse)
+    outer = _outer_total(facts, discourse, book)
+    if outer is not None:
+        metrics = [part_metric(m, outer.metric) if m else outer.metric for m in metrics]
     groups: list[str] = []
     bindings: list[Binding] = []
     for index, claim in enumerate(facts.claims):
@@ -104,20 +128,51 @@ def read_sentence(
         groups.append(claim_group(facts, claim, previous_group, discourse))
         bindings.append(claim_party(facts, claim, previous, metrics[index] is not None, discourse))
     bindings = share_agent_backwards(facts, bindings, book)
+    if outer is not None:
+        bindings = [
+            b if b.attribution not in {"none", "document"} else
+            Binding(outer.binding.raw, outer.binding.id, "sentence", outer.binding.party)
+            for b in bindings
+        ]  # fmt: skip
     frames: list[Frame] = []
     head_index: dict[int, int] = {}
-    for claim, metric, group, binding in zip(facts.claims, metrics, groups, bindings, strict=True):
+    previous_period = None
+    for index, claim in enumerate(facts.claims):
+        metric, group, binding = metrics[index], groups[index], bindings[index]
+        if claim.parent is not None and id(claim.parent) in head_index and metric is not None:
+            metric = part_metric(metric, frames[head_index[id(claim.parent)]].metric)
         if metric is not None and is_casualty(facts, claim, metric, book):
             parent = head_index.get(id(claim.parent)) if claim.parent else None
+            if outer is not None and parent is None:
+                parent = OUTER_PARENT
             head_index[id(claim)] = len(frames)
-            frames.extend(
-                _claim_frames(facts, claim, metric, group, binding, discourse, len(frames), parent)
-            )
-        discourse.last_group = group
+            new = _claim_frames(
+                facts, claim, metric, group, binding, discourse, len(frames), parent,
+                previous_period,
+            )  # fmt: skip
+            previous_period = new[0].period
+            frames.extend(new)
+    if groups:
+        discourse.last_group = groups[0]  # the sentence's main victims, for the next ones
     agents = {f.binding.party.start for f in frames if f.binding.party is not None}
     discourse.remember(facts.parties, agents)
     discourse.after_frames(frames)
     return frames
+
+
+def _outer_total(facts: SentenceFacts, discourse: Discourse, book: PhraseBook) -> Frame | None:
+    """The total of the sentence before, when this one opens by breaking it down ("Among
+    them, 57 were children", "The reported victims include 28 children and 16 women")."""
+    if discourse.last_head is None or not facts.claims:
+        return None
+    first = facts.claims[0]
+    markers = [m for m in book.find("breakdown", facts.text, 0, first.start) if m.start <= 40]
+    opening_part = first.head.partitive and first.parent is None  # "679 amongst which were ..."
+    if not (markers or opening_part):
+        return None
+    if first.head.count.value > discourse.last_head.mention.count.value:
+        return None
+    return discourse.last_head
 
 
 def share_agent_backwards(facts, bindings: list[Binding], book: PhraseBook) -> list[Binding]:
@@ -131,7 +186,7 @@ def share_agent_backwards(facts, bindings: list[Binding], book: PhraseBook) -> l
             continue
         if following.subject or following.attribution not in {"clause", "coreference", "sentence"}:
             continue
-        if claim.joined_by not in {"and", ",", "et", "und", "y", "و"}:
+        if claim.joined_by not in {"and", ",", "et", "und", "y", "و"} or claim.parent is not None:
             continue
         result[index] = Binding(following.raw, following.id, "sentence", following.party)
     return result
@@ -146,8 +201,9 @@ def _claim_frames(
     discourse: Discourse,
     offset: int,
     parent: int | None,
+    previous_period=None,
 ) -> list[Frame]:
-    period = claim_period(facts, claim, discourse.default_period)
+    period = claim_period(facts, claim, discourse.default_period, previous_period)
     how_sure = certainty(facts, binding)
     head = Frame(claim.head, metric, group, binding, how_sure, parent, period,
                  claim_place(facts, claim.head))  # fmt: skip
@@ -175,10 +231,12 @@ def _part_binding(facts: SentenceFacts, claim: Claim, index: int) -> Binding | N
     """A part with an agent of its own ("..., dont 13 enfants et 6 femmes, et 6 personnes
     torturées par le régime syrien")."""
     part = claim.parts[index]
+    if part.metric_end is None:
+        return None
     following = claim.parts[index + 1].start if index + 1 < len(claim.parts) else claim.clause_end
     for party in facts.parties:
-        if part.end <= party.start < following and party.strength is Strength.MARKED:
-            if any(m.start < party.start for m in facts.metrics if part.end <= m.start):
+        if part.metric_end <= party.start < min(following, part.metric_end + 30):
+            if party.strength is Strength.MARKED:
                 return Binding(party.raw, party.id, "clause", party)
     return None
 
