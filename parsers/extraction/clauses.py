@@ -195,8 +195,16 @@ def _cut(sentence: str, start: int, end: int, book: PhraseBook) -> tuple[int, st
         separators.append((match.start(), match.group(0).strip().lower()))
     if not separators:
         return start, ""  # no separator: the words between belong to the later count
-    position, text = max(separators)
-    return position, text
+    breaks = [s for s in separators if s[1] in {";", "؛"} or s[1] in _breaks(book)]
+    if not breaks:
+        return max(separators)
+    last_break = max(breaks)  # "..., while 19 others", "أما داعش، فقتل 99"
+    joins = [s for s in separators if s > last_break and not _SEPARATOR_PUNCT.fullmatch(s[1])]
+    return max(joins) if joins else last_break  # "; ... in addition to about 9500 injuries"
+
+
+def _breaks(book: PhraseBook) -> frozenset[str]:
+    return frozenset(p.lower() for p in book.phrases("clause_break"))
 
 
 def is_bare(mention: Mention) -> bool:

@@ -168,7 +168,9 @@ def _predicate(facts: SentenceFacts, claim: Claim) -> str | None:
     own_end = max(claim.end, claim.head.metric_end or 0)
     words = [w for w in facts.metrics if own_end <= w.start < claim.clause_end]
     words = [w for w in words if w.key not in _EVENTS]
-    return words[0].key if words else None
+    if not words or (claim.head.metric_end and "," not in facts.text[own_end : words[0].start]):
+        return None  # a second relative clause, not the sentence's verb
+    return words[0].key
 
 
 def _shared_metric(
@@ -211,7 +213,10 @@ def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[re.Match[str
 
 
 # "40% of whom were women", "58 per cent of them children": shares, not the group counted.
-_PERCENT_OF = re.compile(r"(?:%|per\s*cent|percent)\s+of\s+(?:whom|them|which)\s+(?:were\s+|are\s+)?$", re.I)
+_PERCENT_OF = re.compile(
+    r"(?:%|per\s*cent|percent)\s+of\s+(?:whom|them|which)\s+(?:were\s+|are\s+)?(?:\w+\s+and\s+)?$",
+    re.I,
+)
 
 
 _NUMBER_OF = re.compile(
@@ -242,8 +247,9 @@ def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discou
     head = claim.head
     scoped = discourse.scoped_group()
     if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
-        if _group_id(head.group_raw) == "people" and (scoped or discourse.headline.group_raw):
-            return scoped or discourse.headline.group_raw or "people"  # "A. Civilians: ... 57 victims"
+        if _group_id(head.group_raw) == "people":  # "A. Civilians: ... 57 victims"
+            civilians = previous if _group_id(previous) == "civilians" else None
+            return scoped or civilians or discourse.headline.group_raw or head.group_raw
         return head.group_raw or "people"
     if head.kind is HeadKind.OTHERS:
         if re.match(r"(?:more|further|additional|another|weitere|autres)$", head.group_raw or "", re.I):
@@ -296,21 +302,26 @@ def _decide(candidates: list[Party], head: Mention) -> Party | str | None:
     return "ambiguous"
 
 
-def _owned_by_part(facts: SentenceFacts, claim: Claim, party: Party) -> bool:
+def _owned_by_part(facts: SentenceFacts, claim: Claim, party: Party, metric: str | None) -> bool:
     """A party that is the agent of one of the claim's parts, not of its head ("57 civils,
-    dont ..., et 6 personnes torturées par le régime syrien")."""
+    dont ..., et 6 personnes torturées par le régime syrien"); a part's verb that is the
+    head's too ("84 civilians including 15 children and 6 women who were killed by ...")
+    speaks for the whole."""
     parts = [
         p for p in claim.parts
         if p.metric_end is not None and p.metric_end <= party.start < p.metric_end + 30
+        and p.metric != metric
     ]  # fmt: skip
     return bool(parts)
 
 
-def _clause_party(facts: SentenceFacts, claim: Claim, has_verb: bool) -> Binding | None:
+def _clause_party(
+    facts: SentenceFacts, claim: Claim, has_verb: bool, metric: str | None = None
+) -> Binding | None:
     head = claim.head
     mine = [
         p for p in facts.parties
-        if _in_clause(claim, p.start) and not _owned_by_part(facts, claim, p)
+        if _in_clause(claim, p.start) and not _owned_by_part(facts, claim, p, metric)
     ]  # fmt: skip
     for strength in (Strength.MARKED, Strength.EVENT):
         chosen = _decide([p for p in mine if p.strength is strength], head)
@@ -392,13 +403,14 @@ def claim_party(
     facts: SentenceFacts,
     claim: Claim,
     previous: Binding | None,
-    metric_word: bool,
+    metric: str | None,
     discourse: Discourse,
 ) -> Binding:
     """The perpetrator of a claim's head: the agent of its clause, else a reference to a
     party named before, else the subject it shares with the clause before, else the party
     of its heading or list, else the party of the headline, else none."""
-    found = _clause_party(facts, claim, metric_word) or _anaphor_party(
+    metric_word = metric is not None
+    found = _clause_party(facts, claim, metric_word, metric) or _anaphor_party(
         facts, claim, discourse, metric_word
     )
     if found is not None:

@@ -140,8 +140,8 @@ def _candidates(
 
 
 _PARTITIVE = re.compile(
-    r"\s*(?:of|among|amongst|out\s+of|d['’]entre|von|unter|de|entre)\s+"
-    r"(?:them|whom|which|these|those|the\s+(?=\d)|ihnen|eux|elles|ellos|ellas)\b",
+    r"\s*(?:of|among|amongst|out\s+of|d['’]entre|parmi|von|unter|de|entre)\s+"
+    r"(?:them|whom|which|these|those|the\s+(?=\d)|ihnen|denen|eux|elles|ellos|ellas)\b",
     re.I,
 )
 
@@ -227,12 +227,12 @@ def _metric_in_noun(sentence: str, start: int, end: int, book: PhraseBook) -> Ph
     found = sorted(found, key=lambda m: m.key != "died_under_torture") if len(found) > 1 else found
     if not found:
         return None
-    if found[0].start >= end and not re.match(
-        r"\s*(?:(?:who|that|which)\s+(?:have\s+|had\s+)?|of\s+|were\s+|was\s+)?$",
-        sentence[end : found[0].start],
-        re.I,
+    between = sentence[end : found[0].start]
+    if found[0].start >= end and not (
+        re.match(r"\s*(?:(?:who|that|which|qui|die|que)\s+)?(?:\w{1,6}\s+){0,2}$", between)
+        and not re.search(r"[,;.]|\b(?:and|or|et|ou|und|oder|y|o|ve|veya|with|while)\b", between, re.I)
     ):
-        return None
+        return None  # "... victims who died due to torture", "personnes sont mortes sous ..."
     return found[0]
 
 

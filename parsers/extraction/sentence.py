@@ -126,7 +126,7 @@ def read_sentence(
         previous_group = groups[-1] if groups else None
         previous = bindings[-1] if bindings else None
         groups.append(claim_group(facts, claim, previous_group, discourse))
-        bindings.append(claim_party(facts, claim, previous, metrics[index] is not None, discourse))
+        bindings.append(claim_party(facts, claim, previous, metrics[index], discourse))
     bindings = share_agent_backwards(facts, bindings, book)
     if outer is not None:
         bindings = [
@@ -231,7 +231,7 @@ def _part_binding(facts: SentenceFacts, claim: Claim, index: int) -> Binding | N
     """A part with an agent of its own ("..., dont 13 enfants et 6 femmes, et 6 personnes
     torturées par le régime syrien")."""
     part = claim.parts[index]
-    if part.metric_end is None:
+    if part.metric_end is None or part.metric == claim.head.metric:
         return None
     following = claim.parts[index + 1].start if index + 1 < len(claim.parts) else claim.clause_end
     for party in facts.parties:
