@@ -87,12 +87,15 @@ def assign_parts(sentence: str, mentions: list[Mention], book: PhraseBook) -> li
         if not heads:
             continue
         head = heads[-1]
+        head_end = max([head.end, *(m.end for m in mentions if part_of.get(id(m)) == id(head))])
         if marker.key == "paren":
             limit = _paren_close(sentence, marker.end)
             if not _attached(sentence, head.end, marker.start, book):
                 continue
         else:
             limit = len(sentence)
+            if _coordinated_between(sentence, head_end, marker.start, book):
+                continue  # "19 were killed and others injured, including 4 journalists"
         paren = marker.key == "paren"
         for part in _consume_list(sentence, mentions, marker.end, limit, paren):
             if part is head or not can_break_down(head, part):
@@ -117,6 +120,11 @@ def can_break_down(head: Mention, part: Mention) -> bool:
     groups = vocabulary("victim_groups")
     whole, piece = groups.lookup(head.group_raw), groups.lookup(part.group_raw)
     return whole in _ANY_PART or piece in _DEMOGRAPHIC or piece is None
+
+
+def _coordinated_between(sentence: str, start: int, end: int, book: PhraseBook) -> bool:
+    between = re.sub(r"\([^)]*\)", "", sentence[start:end])
+    return bool(book.find("coordination", between) or book.find("clause_break", between))
 
 
 def _attached(sentence: str, head_end: int, paren: int, book: PhraseBook) -> bool:

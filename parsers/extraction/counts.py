@@ -113,6 +113,8 @@ def _digit_value(match: re.Match[str], words: NumberWords) -> int | None:
 def read_number_words(text: str, words: NumberWords) -> int | None:
     """The value of a number written in words ("twenty-one", "one hundred and five")."""
     tokens = [t for t in re.split(r"[\s\-]+", text.lower()) if t and t not in words.joiners]
+    if tokens and tokens[0] in words.scales and words.scales[tokens[0]] >= 1000:
+        return None  # "a million" alone, "half a million": not a count of people written out
     total = current = 0
     previous_unit: int | None = None
     for token in tokens:

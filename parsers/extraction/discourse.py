@@ -59,6 +59,7 @@ class Discourse:
     listing: Scope | None = None
     named: list[NamedParty] = field(default_factory=list)
     last_group: str | None = None  # the victim group last counted in this paragraph
+    disease: bool = False  # the paragraph is about a disease (its "cases" and "deaths")
     lead: Scope | None = None  # the party of the document's first figure, when stated
     lead_sentence: int = 0  # where the lead figure was read
     last_head: Any = None  # the last total counted (a Frame), for "Among them, 57 were ..."
@@ -68,6 +69,7 @@ class Discourse:
     def new_paragraph(self) -> None:
         """A new paragraph: the victims last counted no longer carry over."""
         self.last_group = None
+        self.disease = False
 
     def new_section(self, heading: Scope) -> None:
         """A top-level heading: a new party's section."""

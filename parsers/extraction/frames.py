@@ -25,7 +25,8 @@ PEOPLE_METRICS = frozenset(
 )  # fmt: skip
 _BROAD_GROUPS = frozenset({"people", "civilians", "combatants"})
 _EVENTS = frozenset({"massacres", "attacks"})
-_DEATH_FAMILY = frozenset({"killed", "died_under_torture", "injured", "casualties"})  # counts of events: never what a person count counts
+_DEATH_FAMILY = frozenset({"killed", "died_under_torture", "injured", "casualties"})
+_PLACE_OF_DETENTION = re.compile(r"detention|prison|custody|jail|centros|centres|centers", re.I)  # counts of events: never what a person count counts
 _BELIEVED = re.compile(
     r"believed|suspected|likely|presumably|probably|allegedly|reportedly|alleged", re.I
 )
@@ -88,6 +89,10 @@ def _owned_spans(facts: SentenceFacts, mention: Mention) -> list[tuple[int, int]
     return [(m.count.start, m.end) for m in facts.mentions if m is not mention]
 
 
+# Between a metric word and the count it governs: "killing of", "killed", "the death of".
+_DIRECT = re.compile(r"\s*(?:of\s+|de\s+|des\s+|du\s+|von\s+)?(?:the\s+)?", re.I)
+
+
 def _coordinated(facts: SentenceFacts, start: int, end: int, book: PhraseBook) -> bool:
     return bool(book.find("coordination", facts.text, start, end))
 
@@ -103,7 +108,10 @@ def _clause_metric(facts: SentenceFacts, claim: Claim, book: PhraseBook) -> Phra
         and not any(a <= w.start < b for a, b in owned)
     ]  # fmt: skip
     if any(w.key in _DEATH_FAMILY for w in words):  # "died ... in detention centres"
-        words = [w for w in words if w.key in _DEATH_FAMILY]
+        words = [w for w in words if not _PLACE_OF_DETENTION.search(w.text)]
+    direct = [w for w in words if w.end <= head.start and _DIRECT.fullmatch(facts.text[w.end : head.start])]
+    if direct:
+        return direct[-1]  # "the killing of 25 Palestinians", "killing at least 36"
     best: tuple[int, PhraseMatch] | None = None
     for word in words:
         distance = head.start - word.end if word.end <= head.start else word.start - head.end
@@ -186,8 +194,6 @@ def _shared_metric(
         following = predicates[index + 1] or (own[index + 1] if after[index + 1] else None)
         if following is not None:
             return following
-    if not claim.joined_by:
-        return None  # shares a verb only with a claim it is coordinated with
     earlier = [m for m in own[:index] if m is not None]
     return earlier[-1] if earlier else None
 
@@ -214,7 +220,8 @@ def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[re.Match[str
 
 # "40% of whom were women", "58 per cent of them children": shares, not the group counted.
 _PERCENT_OF = re.compile(
-    r"(?:%|per\s*cent|percent)\s+of\s+(?:whom|them|which)\s+(?:were\s+|are\s+)?(?:\w+\s+and\s+)?$",
+    r"(?:%|per\s*cent|percent)\s+of\s+(?:whom|them|which|\w+)\s+(?:were\s+|are\s+)?"
+    r"(?:\w+\s+and\s+)?$",
     re.I,
 )
 
@@ -234,7 +241,26 @@ def _clause_noun(facts: SentenceFacts, claim: Claim) -> str | None:
         if _NUMBER_OF.match(facts.text[head.end : match.start()]):
             return match.group(0)  # "rose to 13 the number of civilians"
     before = _free_nouns(facts, claim.clause_start, head.start)
-    return before[0].group(0) if before else None
+    if before:
+        return before[0].group(0)
+    for match in victim_pattern().finditer(facts.text, claim.clause_start, head.start):
+        if re.search(r"(?:number|toll|total)\s+of\s+$", facts.text[max(0, match.start() - 20) : match.start()], re.I):
+            return match.group(0)  # "The number of victims who died ... was 344"
+    return None
+
+
+_IN_DETENTION = re.compile(
+    r"\b(?:died|deaths?|killed)\s+(?:\w+\s+){0,4}?(?:in|inside|while\s+in)\s+(?:\w+\s+){0,2}?"
+    r"(?:detention|custody|prisons?|jails?)\b",
+    re.I,
+)
+
+
+def _held(facts: SentenceFacts, claim: Claim) -> str | None:
+    """People who died in detention or custody were detainees ("70 Palestinians ... have
+    died in Israeli detention")."""
+    stretch = facts.text[claim.clause_start : claim.clause_end]
+    return "detainees" if _IN_DETENTION.search(stretch) else None
 
 
 def _broad(raw: str | None) -> str | None:
@@ -249,7 +275,10 @@ def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discou
     if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
         if _group_id(head.group_raw) == "people":  # "A. Civilians: ... 57 victims"
             civilians = previous if _group_id(previous) == "civilians" else None
-            return scoped or civilians or discourse.headline.group_raw or head.group_raw
+            return (
+                _held(facts, claim) or scoped or civilians or discourse.headline.group_raw
+                or head.group_raw
+            )  # fmt: skip
         return head.group_raw or "people"
     if head.kind is HeadKind.OTHERS:
         if re.match(r"(?:more|further|additional|another|weitere|autres)$", head.group_raw or "", re.I):
@@ -262,7 +291,7 @@ def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discou
         if parent is None and discourse.last_head is not None and not nouns:
             parent = discourse.last_head.group_raw  # "679 amongst which ..." after its total
         return noun or parent or previous or discourse.last_group or "people"
-    noun = _clause_noun(facts, claim)
+    noun = _clause_noun(facts, claim) or _held(facts, claim)
     headline = discourse.headline.group_raw
     if head.kind is HeadKind.METRIC:  # "3,438 deaths": the victims counted, not a subgroup
         return (
@@ -498,13 +527,28 @@ def claim_place(facts: SentenceFacts, mention: Mention) -> str | None:
 # Whether a claim is a casualty figure
 
 
+_JOINT = re.compile(r"\s+(?:and|or|&|et|und|y|و)\s+", re.I)
+
+
+def joint_group(facts: SentenceFacts, mention: Mention) -> bool:
+    """A count of two groups together ("20 women and girls", "2,500 women and children"):
+    no single victim group holds it."""
+    if mention.kind is not HeadKind.VICTIMS:
+        return False
+    joined = _JOINT.match(facts.text, mention.end)
+    if not joined:
+        return False
+    following = victim_pattern().match(facts.text, joined.end())
+    return bool(following) and _group_id(following.group(0)) != _group_id(mention.group_raw)
+
+
 def is_casualty(facts: SentenceFacts, claim: Claim, metric: str | None, book: PhraseBook) -> bool:
     """A claim is a figure when it counts people, a people metric is bound to it, nothing
     in its clause makes it a count of beneficiaries, trainees, patients of a disease or
     people in need, and it is not a rate ("nine children a day")."""
     if metric not in PEOPLE_METRICS:
         return False
-    if claim.head.kind in (HeadKind.THING, HeadKind.EVENT):
+    if claim.head.kind in (HeadKind.THING, HeadKind.EVENT) or joint_group(facts, claim.head):
         return False
     return not _non_casualty(facts, claim, book)
 
@@ -513,16 +557,17 @@ def _non_casualty(facts: SentenceFacts, claim: Claim, book: PhraseBook) -> bool:
     """A word of beneficiaries, trainees, releases or need in the claim's own stretch of its
     clause (its parts left out), nearer to the count than any metric word."""
     head = claim.head
-    end = min([p.start for p in claim.parts] + [claim.clause_end])
-    words = book.find("non_casualty", facts.text, claim.clause_start, end)
+    end = min([p.start for p in claim.parts] + [claim.clause_end, claim.end + 40])
+    start = max(claim.clause_start, head.start - 40)  # "supported 800 farmers", not "the
+    words = book.find("non_casualty", facts.text, start, end)  # report released today"
     if not words:
         return False
+    if any(0 <= w.start - head.end <= 12 or 0 <= head.start - w.end <= 12 for w in words):
+        return True  # "39,809 displaced persons supported with", "training to 301 women"
     metrics = [
         m for m in facts.metrics
         if claim.clause_start <= m.start < end or head.count.start <= m.start < head.end
     ]  # fmt: skip
-    if head.metric is not None:
-        return any(head.start <= w.start < head.end + 20 for w in words)
 
     def gap(start: int, stop: int) -> int:
         return head.start - stop if stop <= head.start else max(0, start - head.end)

@@ -109,7 +109,7 @@ def _heads_on(head: tuple, other: tuple) -> bool:
         return False
     if next_kind in (HeadKind.THING, HeadKind.EVENT):
         return True
-    return kind is HeadKind.VICTIMS and next_kind is HeadKind.VICTIMS
+    return kind is HeadKind.VICTIMS and next_kind in (HeadKind.VICTIMS, HeadKind.METRIC)
 
 
 def _candidates(
@@ -133,6 +133,10 @@ def _candidates(
             kind = HeadKind.BARE  # "351 killed", "76 were injured": a verb, not a noun
         found.append((metric.start, metric.end, kind, metric.text, metric.key))
     for pm in book.find("non_person_nouns", sentence, start, end):
+        if pm.text.lower() in {"cases", "case"} and re.match(r"\s+of\b", sentence[pm.end :]) and any(
+            pm.end < m.start <= pm.end + 25 for m in metrics
+        ):
+            continue  # "2,317 cases of arbitrary arrest": people, not things
         found.append((pm.start, pm.end, HeadKind.THING, pm.text, None))
     for pm in book.find("others", sentence, start, end):
         found.append((pm.start, pm.end, HeadKind.OTHERS, pm.text, None))
@@ -141,7 +145,7 @@ def _candidates(
 
 _PARTITIVE = re.compile(
     r"\s*(?:of|among|amongst|out\s+of|d['’]entre|parmi|von|unter|de|entre)\s+"
-    r"(?:them|whom|which|these|those|the\s+(?=\d)|ihnen|denen|eux|elles|ellos|ellas)\b",
+    r"(?:them|whom|which|these|those|the\s+(?=\d)|her|his|their|its|ihnen|denen|eux|elles|ellos|ellas)\b",
     re.I,
 )
 
@@ -223,13 +227,16 @@ def _metric_in_noun(sentence: str, start: int, end: int, book: PhraseBook) -> Ph
     "cases of death under torture", "victims who died due to torture")."""
     stop = _NOUN_STOP.search(sentence, end)
     limit = min(end + _TAIL, stop.start() if stop else len(sentence))
-    found = [m for m in book.metrics(sentence, start, limit) if m.start <= end + 12]
+    found = [
+        m for m in book.metrics(sentence, start, limit)
+        if m.start <= end + 12 and m.key not in {"massacres", "attacks"}
+    ]  # fmt: skip
     found = sorted(found, key=lambda m: m.key != "died_under_torture") if len(found) > 1 else found
     if not found:
         return None
     between = sentence[end : found[0].start]
     if found[0].start >= end and not (
-        re.match(r"\s*(?:(?:who|that|which|qui|die|que)\s+)?(?:\w{1,6}\s+){0,2}$", between)
+        re.match(r"\s*(?:(?:who|that|which|qui|die|que)\s+)?(?:of\s+)?(?:\w{1,12}\s+){0,2}$", between)
         and not re.search(r"[,;.]|\b(?:and|or|et|ou|und|oder|y|o|ve|veya|with|while)\b", between, re.I)
     ):
         return None  # "... victims who died due to torture", "personnes sont mortes sous ..."

@@ -22,6 +22,7 @@ from parsers.extraction.frames import (
     claim_period,
     claim_place,
     is_casualty,
+    joint_group,
 )
 from parsers.extraction.mentions import HeadKind, Mention, places_in, read_mention
 from parsers.extraction.parties import Strength, find_anaphors, find_parties
@@ -56,7 +57,7 @@ def sentence_facts(text: str, discourse: Discourse, book: PhraseBook, in_list: b
         claims=claims,
         parties=find_parties(text, book, discourse.country),
         anaphors=find_anaphors(text, book),
-        metrics=book.metrics(text),
+        metrics=book.metrics(_blank_parentheses(text)),
         periods=periods,
         places=places_in(text),
         in_list=in_list,
@@ -72,6 +73,19 @@ def _is_label_number(text: str, mention: Mention) -> bool:
     return mention.kind is HeadKind.BARE and mention.metric is None and bool(
         _TITLE_WORD.match(text, mention.count.end)
     )
+
+
+def _counts_cases(facts: SentenceFacts) -> bool:
+    return any(
+        m.kind is HeadKind.THING and facts.text[m.count.end : m.end].strip().lower() in {"cases", "case"}
+        for m in facts.mentions
+    )
+
+
+def _blank_parentheses(text: str) -> str:
+    """The text with what parentheses hold blanked (same length), so a metric phrase reads
+    across a breakdown: "victims of killing (32 boys, 15 girls) and maiming (19 boys)"."""
+    return re.sub(r"\([^()]*\)", lambda m: " " * len(m.group(0)), text)
 
 
 def _is_year(text: str, mention: Mention) -> bool:
@@ -113,8 +127,10 @@ def read_sentence(
     """The casualty frames of one sentence, heads before their parts; the discourse learns
     the parties and victims the sentence named."""
     facts = sentence_facts(text, discourse, book, in_list)
-    if book.find("non_casualty_sentence", text):
-        discourse.remember(facts.parties, set())
+    disease = bool(book.find("non_casualty_sentence", text))
+    if disease or (discourse.disease and _counts_cases(facts)):
+        discourse.disease = discourse.disease or disease  # "cholera ... 800,000 cases and"
+        discourse.remember(facts.parties, set())  # "5,800 deaths": not victims of violence
         return []
     metrics = claim_metrics(facts, discourse)
     outer = _outer_total(facts, discourse, book)
@@ -203,19 +219,20 @@ def _claim_frames(
     parent: int | None,
     previous_period=None,
 ) -> list[Frame]:
+    book = discourse.book
     period = claim_period(facts, claim, discourse.default_period, previous_period)
     how_sure = certainty(facts, binding)
     head = Frame(claim.head, metric, group, binding, how_sure, parent, period,
                  claim_place(facts, claim.head))  # fmt: skip
     frames = [head]
     for index, part in enumerate(claim.parts):
-        if part.kind in _NOT_PEOPLE or part.rate:
+        if part.kind in _NOT_PEOPLE or part.rate or joint_group(facts, part):
             continue
         own = _part_binding(facts, claim, index) or binding
         frames.append(
             Frame(
                 part,
-                part_metric(part.metric, metric),
+                part_metric(part.metric or _bracketing_metric(facts, part, book), metric),
                 _part_group(part, group),
                 own,
                 certainty(facts, own) if own is not binding else how_sure,
@@ -227,17 +244,30 @@ def _claim_frames(
     return frames
 
 
+def _bracketing_metric(facts: SentenceFacts, part: Mention, book: PhraseBook) -> str | None:
+    """The metric of the word a parenthesis of parts follows: "victims of killing (32 boys,
+    15 girls) and maiming (19 boys)"."""
+    opening = facts.text.rfind("(", 0, part.start)
+    if opening < 0 or ")" in facts.text[opening : part.start]:
+        return None
+    before = [m for m in book.metrics(facts.text, max(0, opening - 30), opening) if opening - m.end <= 2]
+    return before[-1].key if before else None
+
+
 def _part_binding(facts: SentenceFacts, claim: Claim, index: int) -> Binding | None:
     """A part with an agent of its own ("..., dont 13 enfants et 6 femmes, et 6 personnes
     torturées par le régime syrien")."""
     part = claim.parts[index]
-    if part.metric_end is None or part.metric == claim.head.metric:
-        return None
     following = claim.parts[index + 1].start if index + 1 < len(claim.parts) else claim.clause_end
+    if part.metric_end is not None and part.metric != claim.head.metric:
+        start = part.metric_end  # "6 personnes torturées par le régime"
+    elif part.metric is None:
+        start = part.end  # "including 550 at the hands of Syrian-Russian alliance forces"
+    else:
+        return None
     for party in facts.parties:
-        if part.metric_end <= party.start < min(following, part.metric_end + 30):
-            if party.strength is Strength.MARKED:
-                return Binding(party.raw, party.id, "clause", party)
+        if start <= party.start < min(following, start + 30) and party.strength is Strength.MARKED:
+            return Binding(party.raw, party.id, "clause", party)
     return None
 
 
