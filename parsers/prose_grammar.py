@@ -109,9 +109,10 @@ def headline_scope(title: str | None, text: str, book: PhraseBook, country: str 
             party_raw, party_id = parties[0].raw, parties[0].id
         found = {m.key for m in book.metrics(candidate)}
         civilians = vocabulary("victim_groups").find(candidate)
-        if metric is None and "died_under_torture" in found and not (
+        other_counts = re.search(r"massacre|civilian", candidate, re.I) or (
             civilians and civilians[0] == "civilians"
-        ):
+        )
+        if metric is None and "died_under_torture" in found and not other_counts:
             metric = "died_under_torture"  # a torture report: its "killed" are torture deaths
         victims = vocabulary("victim_groups").find(candidate)
         if group is None and victims and victims[0] == "civilians":
@@ -158,6 +159,8 @@ class _Reader:
             discourse.listing = None
             discourse.new_paragraph()
         self._read_sentences(body, book, in_list=in_list)
+        if _LIST_FOLLOWS.search(body.text):  # "... the death of 70 people by ..., as follows:"
+            discourse.listing = _list_scope(body.text.rsplit(".", 1)[-1], discourse, book)
 
     def _read_sentences(
         self, body: Span, book: PhraseBook, in_list: bool, scope: Scope | None = None
@@ -182,6 +185,12 @@ class _Reader:
             discourse.last_head_index = heads[-1] if heads else discourse.last_head_index
         if scope is not None:
             discourse.listing = saved
+
+
+_LIST_FOLLOWS = re.compile(
+    r"\b(?:as\s+follows|distributed|following|detailed|breakdown|below|comme\s+suit|wie\s+folgt)\b[^.]*:\s*$",
+    re.I,
+)
 
 
 def _continues_list(text: str) -> bool:
@@ -214,6 +223,8 @@ def _read_heading(text: str, discourse: Discourse, book: PhraseBook, marked: boo
         return False
     if any(a.start <= 8 for a in book.find("victim_anaphor", body)) and book.metrics(body):
         return False  # "All of them were killed at the hands of ...": a sentence
+    if _number_words(body, book) and book.metrics(body):
+        return False  # "The report recorded one incident of death under torture by ..."
     words = len(body.split())
     short = words <= 12 and not re.search(r"[.,;?!]$", text.strip())
     if not (marked or ordinal or short) or (ordinal and words > 16):
@@ -230,6 +241,11 @@ def _read_heading(text: str, discourse: Discourse, book: PhraseBook, marked: boo
     if re.search(r"\b(?:distributed|as\s+follows|breakdown|by\s+governorate)\b", body, re.I):
         discourse.listing = _list_scope(body, discourse, book)
     return True
+
+
+def _number_words(text: str, book: PhraseBook) -> bool:
+    words = {w.lower() for w in re.findall(r"[^\W\d_]+", text)}
+    return bool(words & set(book.numbers.units))
 
 
 def _heading_scope(body: str, book: PhraseBook, country: str | None) -> Scope:

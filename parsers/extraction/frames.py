@@ -194,8 +194,23 @@ def _shared_metric(
         following = predicates[index + 1] or (own[index + 1] if after[index + 1] else None)
         if following is not None:
             return following
+    if index > 0:
+        between = _free_metric_between(facts, facts.claims[index - 1].head.start, claim.head.start)
+        if between is not None:
+            return between  # "were killed and others injured, including 4 journalists"
     earlier = [m for m in own[:index] if m is not None]
     return earlier[-1] if earlier else None
+
+
+def _free_metric_between(facts: SentenceFacts, start: int, end: int) -> str | None:
+    """The last metric word between two counts that no count owns."""
+    owned = [(m.count.start, m.end) for m in facts.mentions]
+    words = [
+        w for w in facts.metrics
+        if start <= w.start < end and w.key not in _EVENTS
+        and not any(a <= w.start < b for a, b in owned)
+    ]  # fmt: skip
+    return words[-1].key if words else None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -220,7 +235,7 @@ def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[re.Match[str
 
 # "40% of whom were women", "58 per cent of them children": shares, not the group counted.
 _PERCENT_OF = re.compile(
-    r"(?:%|per\s*cent|percent)\s+of\s+(?:whom|them|which|\w+)\s+(?:were\s+|are\s+)?"
+    r"(?:%|per\s*cent|percent)\s+(?:of\s+(?:whom|them|which|\w+)\s+)?(?:were\s+|are\s+)?"
     r"(?:\w+\s+and\s+)?$",
     re.I,
 )
@@ -243,7 +258,10 @@ def _clause_noun(facts: SentenceFacts, claim: Claim) -> str | None:
     before = _free_nouns(facts, claim.clause_start, head.start)
     if before:
         return before[0].group(0)
+    metric_words = [(m.start, m.end) for m in facts.metrics]
     for match in victim_pattern().finditer(facts.text, claim.clause_start, head.start):
+        if any(a <= match.start() < b for a, b in metric_words):
+            continue  # "the number of deaths and injuries": what is counted, not who
         if re.search(r"(?:number|toll|total)\s+of\s+$", facts.text[max(0, match.start() - 20) : match.start()], re.I):
             return match.group(0)  # "The number of victims who died ... was 344"
     return None
@@ -263,6 +281,9 @@ def _held(facts: SentenceFacts, claim: Claim) -> str | None:
     return "detainees" if _IN_DETENTION.search(stretch) else None
 
 
+_SEX_WORD = re.compile(r"(?:fe)?males?", re.I)
+
+
 def _broad(raw: str | None) -> str | None:
     return raw if raw and _group_id(raw) in _BROAD_GROUPS else None
 
@@ -272,6 +293,9 @@ def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discou
     sentence named, else those the paragraph was counting."""
     head = claim.head
     scoped = discourse.scoped_group()
+    if head.kind is HeadKind.VICTIMS and _SEX_WORD.fullmatch(head.group_raw or ""):
+        if _group_id(scoped) == "children":  # "2710 children ... distributed to: 837 females"
+            return scoped or "people"
     if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
         if _group_id(head.group_raw) == "people":  # "A. Civilians: ... 57 victims"
             civilians = previous if _group_id(previous) == "civilians" else None
@@ -531,8 +555,10 @@ _JOINT = re.compile(r"\s+(?:and|or|&|et|und|y|و)\s+", re.I)
 
 
 def joint_group(facts: SentenceFacts, mention: Mention) -> bool:
-    """A count of two groups together ("20 women and girls", "2,500 women and children"):
-    no single victim group holds it."""
+    """A count of two groups together ("20 women and girls", "2,500 women and children",
+    "a combined total of 687 dead"): no single victim group holds it."""
+    if re.search(r"\bcombined\b", facts.text[max(0, mention.start - 25) : mention.start], re.I):
+        return True
     if mention.kind is not HeadKind.VICTIMS:
         return False
     joined = _JOINT.match(facts.text, mention.end)
@@ -559,6 +585,9 @@ def _non_casualty(facts: SentenceFacts, claim: Claim, book: PhraseBook) -> bool:
     head = claim.head
     end = min([p.start for p in claim.parts] + [claim.clause_end, claim.end + 40])
     start = max(claim.clause_start, head.start - 40)  # "supported 800 farmers", not "the
+    opener = list(re.finditer(r"[,;:]|\b(?:that|which|who|whom)\b", facts.text[start : head.start]))
+    if opener:
+        start += opener[-1].end()
     words = book.find("non_casualty", facts.text, start, end)  # report released today"
     if not words:
         return False

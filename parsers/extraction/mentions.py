@@ -133,10 +133,6 @@ def _candidates(
             kind = HeadKind.BARE  # "351 killed", "76 were injured": a verb, not a noun
         found.append((metric.start, metric.end, kind, metric.text, metric.key))
     for pm in book.find("non_person_nouns", sentence, start, end):
-        if pm.text.lower() in {"cases", "case"} and re.match(r"\s+of\b", sentence[pm.end :]) and any(
-            pm.end < m.start <= pm.end + 25 for m in metrics
-        ):
-            continue  # "2,317 cases of arbitrary arrest": people, not things
         found.append((pm.start, pm.end, HeadKind.THING, pm.text, None))
     for pm in book.find("others", sentence, start, end):
         found.append((pm.start, pm.end, HeadKind.OTHERS, pm.text, None))

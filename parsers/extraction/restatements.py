@@ -58,12 +58,15 @@ def _perpetrator(figure: Figure) -> str | None:
 
 
 def _same_claim(vague: Figure, precise: Figure) -> bool:
+    places = {vague.place_raw, precise.place_raw} - {None}
     return (
         vague is not precise
         and (vague.metric, vague.count, vague.count_high)
         == (precise.metric, precise.count, precise.count_high)
         and _group(precise) not in {None, "people"}
         and (vague.perpetrator_raw is None or _perpetrator(vague) == _perpetrator(precise))
+        and len(places) <= 1
+        and (vague.period_start, vague.period_end) == (precise.period_start, precise.period_end)
     )
 
 

@@ -24,10 +24,11 @@ from parsers.extraction.frames import (
     is_casualty,
     joint_group,
 )
-from parsers.extraction.mentions import HeadKind, Mention, places_in, read_mention
+from parsers.extraction.mentions import HeadKind, Mention, places_in, read_mention, victim_pattern
 from parsers.extraction.parties import Strength, find_anaphors, find_parties
 from parsers.extraction.phrases import PhraseBook
 from parsers.periods import find_periods
+from parsers.vocabulary import vocabulary
 
 _NOT_PEOPLE = (HeadKind.THING, HeadKind.EVENT)
 _BROAD = frozenset({"people", "civilians", "combatants"})
@@ -76,10 +77,7 @@ def _is_label_number(text: str, mention: Mention) -> bool:
 
 
 def _counts_cases(facts: SentenceFacts) -> bool:
-    return any(
-        m.kind is HeadKind.THING and facts.text[m.count.end : m.end].strip().lower() in {"cases", "case"}
-        for m in facts.mentions
-    )
+    return any((m.group_raw or "").lower() in {"cases", "case"} for m in facts.mentions)
 
 
 def _blank_parentheses(text: str) -> str:
@@ -132,6 +130,8 @@ def read_sentence(
         discourse.disease = discourse.disease or disease  # "cholera ... 800,000 cases and"
         discourse.remember(facts.parties, set())  # "5,800 deaths": not victims of violence
         return []
+    if not facts.claims:
+        _learn_topic(facts, discourse)
     metrics = claim_metrics(facts, discourse)
     outer = _outer_total(facts, discourse, book)
     if outer is not None:
@@ -174,6 +174,18 @@ def read_sentence(
     discourse.remember(facts.parties, agents)
     discourse.after_frames(frames)
     return frames
+
+
+def _learn_topic(facts: SentenceFacts, discourse: Discourse) -> None:
+    """A sentence without counts can still say whom the paragraph counts ("The number of
+    civilians killed in Afghanistan rose ... 1,692 killed in violence")."""
+    if not facts.metrics:
+        return
+    for match in victim_pattern().finditer(facts.text):
+        group = vocabulary("victim_groups").lookup(match.group(0))
+        if group not in {None, "people"}:
+            discourse.last_group = match.group(0)
+            return
 
 
 def _outer_total(facts: SentenceFacts, discourse: Discourse, book: PhraseBook) -> Frame | None:

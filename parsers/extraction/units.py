@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 from enum import StrEnum
 
+# A number glued to the word after it ("29individuals"), not a code ("SN4HR", "COVID19").
 _GLUED_AFTER_DIGIT = re.compile(
-    r"(?<=\d)(?=[^\W\d_]{2,})(?!(?:st|nd|rd|th|er|e|ème|eme|km|kg|am|pm|m2|km2|h|s|x|bis|ème)\b)"
+    r"(?<![^\W\d_])\d+(?=[^\W\d_]{2,})(?!(?:st|nd|rd|th|er|e|ème|eme|km|kg|am|pm|m2|km2|h|s|x|bis)\b)"
 )
 _GLUED_BEFORE_DIGIT = re.compile(r"(?<=\b[a-z]{2})(?=\d)|(?<=[a-z]{3})(?=\d{2,}\b)")
 _BROKEN_WORD = re.compile(r"(?<=[a-z])- (?=[a-z])")
@@ -58,7 +59,7 @@ def clean(text: str, start: int = 0) -> Clean:
     """Unglue numbers from words and rejoin hyphenated words, keeping the offset map."""
     out: list[str] = []
     origin: list[int] = []
-    inserts = {m.start() for m in _GLUED_AFTER_DIGIT.finditer(text)}
+    inserts = {m.end() for m in _GLUED_AFTER_DIGIT.finditer(text)}
     inserts |= {m.start() for m in _GLUED_BEFORE_DIGIT.finditer(text)}
     drops: set[int] = set()
     for match in _BROKEN_WORD.finditer(text):
