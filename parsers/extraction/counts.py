@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from functools import cache
 
 from parsers.extraction.phrases import NumberWords, PhraseBook
@@ -108,6 +109,23 @@ def _digit_value(match: re.Match[str], words: NumberWords) -> int | None:
     factor = words.scales.get(match.group("scale").lower(), 1)
     tail = _numeral_value(match.group("tail") or "") or 0
     return value * factor + (tail if tail < factor else 0)
+
+
+_SUPERLATIVE_OF = re.compile(r"\s+of\s+the\s+(?:most|\w+est)\b", re.I)
+# "including a child", "killed a woman", "and an elderly man": an article counts one only
+# where a list or a killing verb comes before it.
+_ARTICLE_CONTEXT = re.compile(
+    r"(?:\bkill(?:ed|ing)(?:\s+of)?|\bincluding|\bincludes|\bdont|\bdarunter|\bdavon|"
+    r"(?:\bincluding|\bdont|\bdarunter|\bdavon)\b[^.;:()]{0,60}(?:,|\band|\bas\s+well\s+as|\bund|\bet))\s*$",
+    re.I,
+)
+
+
+@lru_cache(maxsize=None)
+def _article_pattern(articles: tuple[str, ...]) -> re.Pattern[str]:
+    if not articles:
+        return re.compile(r"(?!x)x")
+    return re.compile(rf"(?<!\w)(?:{'|'.join(re.escape(a) for a in articles)})(?!\w)", re.I)
 
 
 def read_number_words(text: str, words: NumberWords) -> int | None:
@@ -220,8 +238,15 @@ def find_counts(
     for match in _word_pattern(tuple(words.all_words), words.joiners).finditer(sentence):
         if any(match.start() < c.end and c.start < match.end() for c in raw):
             continue
+        if _SUPERLATIVE_OF.match(sentence, match.end()):
+            continue  # "one of the most reliable sources"
         value = read_number_words(match.group(0), words)
         _add(raw, sentence, match.start(), match.end(), value, excluded, book, True)
+    for match in _article_pattern(words.articles).finditer(sentence):
+        if any(match.start() < c.end and c.start < match.end() for c in raw):
+            continue
+        if _ARTICLE_CONTEXT.search(sentence[max(0, match.start() - 90) : match.start()]):
+            _add(raw, sentence, match.start(), match.end(), 1, excluded, book, True)
     for word, singular in words.duals.items():
         for match in re.finditer(rf"(?<!\w)[وفب]?{re.escape(word)}(?!\w)", sentence):
             if not any(match.start() < c.end and c.start < match.end() for c in raw):

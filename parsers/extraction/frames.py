@@ -155,6 +155,9 @@ def claim_metrics(facts: SentenceFacts, discourse: Discourse) -> list[str | None
         own.append(claim.head.metric or (word.key if word else None))
         tail = claim.head.metric is not None and (claim.head.metric_end or 0) > claim.head.count.end
         after.append(tail or (word is not None and word.start >= claim.head.end))
+    for index, claim in enumerate(facts.claims):
+        if own[index] == "killed" and claim.head.kind is HeadKind.METRIC and _torture_in_clause(facts, claim):
+            own[index] = "died_under_torture"  # "29 victimes" in "victimes torturés à mort avec 29"
     result = list(own)
     for index, _claim in enumerate(facts.claims):
         if result[index] is not None:
@@ -179,6 +182,13 @@ def _predicate(facts: SentenceFacts, claim: Claim) -> str | None:
     if not words or (claim.head.metric_end and "," not in facts.text[own_end : words[0].start]):
         return None  # a second relative clause, not the sentence's verb
     return words[0].key
+
+
+def _torture_in_clause(facts: SentenceFacts, claim: Claim) -> bool:
+    return any(
+        w.key == "died_under_torture" and claim.clause_start <= w.start < claim.clause_end
+        for w in facts.metrics
+    )
 
 
 def _shared_metric(
@@ -298,11 +308,7 @@ def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discou
             return scoped or "people"
     if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
         if _group_id(head.group_raw) == "people":  # "A. Civilians: ... 57 victims"
-            civilians = previous if _group_id(previous) == "civilians" else None
-            return (
-                _held(facts, claim) or scoped or civilians or discourse.headline.group_raw
-                or head.group_raw
-            )  # fmt: skip
+            return _held(facts, claim) or scoped or discourse.headline.group_raw or head.group_raw
         return head.group_raw or "people"
     if head.kind is HeadKind.OTHERS:
         if re.match(r"(?:more|further|additional|another|weitere|autres)$", head.group_raw or "", re.I):

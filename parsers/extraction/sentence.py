@@ -302,6 +302,8 @@ _PART_METRICS = frozenset(
 
 def _part_group(part: Mention, head_group: str) -> str:
     if part.kind is HeadKind.VICTIMS and part.group_raw:
+        if vocabulary("victim_groups").lookup(part.group_raw) == "people":
+            return head_group  # "1,032 civilians, including ..., and 133 victims who died ..."
         return part.group_raw
     if part.kind is HeadKind.METRIC and part.group_raw:
         return part.group_raw
