@@ -298,7 +298,25 @@ def _broad(raw: str | None) -> str | None:
     return raw if raw and _group_id(raw) in _BROAD_GROUPS else None
 
 
-def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discourse: Discourse) -> str:
+def _continues_total(discourse: Discourse, claim: Claim, metric: str | None) -> bool:
+    """A count without a noun goes on breaking down the total of the sentence before when it
+    counts the same thing and fewer of them."""
+    total = discourse.last_head
+    return (
+        total is not None
+        and metric is not None
+        and total.metric == metric
+        and claim.head.count.value < total.mention.count.value
+    )
+
+
+def claim_group(
+    facts: SentenceFacts,
+    claim: Claim,
+    previous: str | None,
+    discourse: Discourse,
+    metric: str | None = None,
+) -> str:
     """The victim group of a claim's head: its own noun, else the victims the clause or the
     sentence named, else those the paragraph was counting."""
     head = claim.head
@@ -328,7 +346,9 @@ def claim_group(facts: SentenceFacts, claim: Claim, previous: str | None, discou
             noun or _broad(previous) or scoped or _broad(discourse.last_group) or headline
             or "people"
         )  # fmt: skip
-    earlier = _broad(discourse.last_group) if facts.in_list else discourse.last_group
+    earlier = _broad(discourse.last_group)
+    if not facts.in_list and _continues_total(discourse, claim, metric):
+        earlier = discourse.last_group  # "81 medics were killed ... 13 were killed by ISIS"
     return noun or previous or scoped or earlier or headline or "people"
 
 

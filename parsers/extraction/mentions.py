@@ -181,6 +181,9 @@ def read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
     window_end = _window(sentence, after)
     stop = book.pattern("noun_phrase_stops").search(sentence, after, window_end)
     cut = stop.start() if stop else window_end
+    breakdown = book.pattern("breakdown").search(sentence, after, window_end)
+    if breakdown and breakdown.start() < cut:
+        stop, cut = None, breakdown.start()  # "196 including 27 children"
     if stop and _COPULA.fullmatch(stop.group(0)) and victim_pattern().match(
         sentence, stop.end() + 1
     ):

@@ -24,6 +24,9 @@ _FORCES_OF = (
 _POSSESSIVE = re.compile(r"^['’]s?\s+|^['’]ın\s+|^['’]in\s+|^['’]nın\s+|^['’]nin\s+")
 
 
+_COORDINATED = re.compile(r"\s*(?:,|and|or|&|et|und|y|و)\s+(?:the\s+)?", re.I)
+
+
 class Strength(StrEnum):
     """How clearly the grammar makes a party the agent of a clause's counts."""
 
@@ -101,6 +104,14 @@ def _starts_with(book: PhraseBook, category: str, text: str) -> bool:
     return match is not None
 
 
+def _attributed_to(book: PhraseBook, sentence: str, start: int) -> bool:
+    """ "attributes the deaths of 40 civilians ... to P", "blamed ... on P"."""
+    before = sentence[max(0, start - 160) : start]
+    if not re.search(r"\b(?:to|on|à|a|auf)\s+(?:the\s+)?$", before, re.I):
+        return False
+    return bool(book.find("attribution_verbs", before))
+
+
 def _eventive(book: PhraseBook, sentence: str, end: int) -> bool:
     """The party is followed by a noun of violent events ("Russian airstrikes", "the
     Saudi-led coalition's air war", "Israeli occupation aggression")."""
@@ -122,7 +133,7 @@ def _strength(book: PhraseBook, sentence: str, start: int, end: int, raw: str) -
     blocked, marked = _ending(book, "not_agent_before", before), _ending(book, "agent_strong", before)
     if (blocked and blocked >= marked) or _starts_with(book, "not_agent_after", after):
         return Strength.BLOCKED  # "controlled by" outweighs "by"
-    if marked or _starts_with(book, "agent_after", after):
+    if marked or _starts_with(book, "agent_after", after) or _attributed_to(book, sentence, start):
         return Strength.MARKED
     eventive = book.pattern("event_nouns").search(raw) is not None or _eventive(book, sentence, end)
     if eventive:
@@ -142,6 +153,10 @@ def find_parties(sentence: str, book: PhraseBook, country: str | None) -> list[P
         ):
             continue
         strength = _strength(book, sentence, match.start(), match.end(), raw)
+        if found and found[-1].strength is Strength.BLOCKED and _COORDINATED.fullmatch(
+            sentence[found[-1].end : match.start()]
+        ):
+            strength = Strength.BLOCKED  # "clashes between regime forces and the SDF"
         if party_kind(canonical) == "unknown" and strength is not Strength.BLOCKED:
             strength = Strength.MARKED  # "whose perpetrator could not be identified"
         found.append(

@@ -141,7 +141,7 @@ def read_sentence(
     for index, claim in enumerate(facts.claims):
         previous_group = groups[-1] if groups else None
         previous = bindings[-1] if bindings else None
-        groups.append(claim_group(facts, claim, previous_group, discourse))
+        groups.append(claim_group(facts, claim, previous_group, discourse, metrics[index]))
         bindings.append(claim_party(facts, claim, previous, metrics[index], discourse))
     bindings = share_agent_backwards(facts, bindings, book)
     if outer is not None:
