@@ -34,6 +34,13 @@ _FRACTION_AFTER = re.compile(
     re.I,
 )
 _FRACTION_BEFORE = re.compile(r"\d\s+(?:in|out\s+of)\s+$|\b(?:a|one)\s+in\s+$", re.I)
+# Numbers of things, not counts: "No. 1234", "ID 4471", "resolution 2334", "page 12".
+_ID_BEFORE = re.compile(
+    r"(?:\bno\.?|\bnos\.?|\bnumber|#|\bid|\bcode|\bphone|\btel\.?|\bfax|\+|\breport|"
+    r"\bresolution|\barticle|\bsection|\bpage|\bp\.|\bpp\.|\bchapter|\btable|\bfigure|"
+    r"\bannex|\bpoint|\bparagraph|\bpara\.?|\bupdate|\bitem|\bvolume|\bissue)\s*$",
+    re.I,
+)
 _AGE_BEFORE = re.compile(r"(?:\bage[sd]?\s+(?:of\s+)?|\bunder\s+(?:the\s+age\s+of\s+)?|\baged\s+)$", re.I)
 _COMPARISON_AFTER = re.compile(r"^\s+(?:more|fewer|less|higher|lower|greater|up|down)\s+(?:than|from)\b", re.I)
 _RANGE_JOIN = re.compile(r"^\s*(?:–|—|-|to|and|till|until|à|et|bis|und|a|y|ile|ila|و)\s*$", re.I)
@@ -179,6 +186,7 @@ def is_never_a_count(sentence: str, start: int, end: int, value: int) -> bool:
     checks = (
         _FRACTION_BEFORE.search(sentence[max(0, start - 12) : start]),
         _AGE_BEFORE.search(sentence[max(0, start - 20) : start]),
+        _ID_BEFORE.search(sentence[max(0, start - 16) : start]),
         _COMPARISON_AFTER.match(after),
         _SYMBOL_BEFORE.search(before),
         _SYMBOL_AFTER.match(after),

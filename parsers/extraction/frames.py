@@ -136,7 +136,7 @@ def _bare_reach(facts: SentenceFacts, claim: Claim, word: PhraseMatch) -> bool:
     or when it is stated as the value of a toll ("the death toll ... has risen to 12,200")."""
     head = claim.head
     gap = word.start - claim.end if word.start >= head.end else head.start - word.end
-    if gap <= 30:
+    if gap <= 30 or head.place_raw:  # "The toll by governorate: Idlib 12, Aleppo 9"
         return True
     return bool(_VALUE_BEFORE.search(facts.text[claim.clause_start : head.start]))
 

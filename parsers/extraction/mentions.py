@@ -10,7 +10,7 @@ steps' work.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from functools import cache
 
@@ -164,7 +164,31 @@ def _partitive_end(sentence: str, end: int) -> int | None:
 
 
 def read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
-    """The mention a count makes: what its noun phrase says it counts."""
+    """The mention a count makes: what its noun phrase says it counts (and the place it is
+    listed under: "Idlib 12", "Idlib: 7", "6 in Daraa")."""
+    mention = _read_mention(sentence, count, book)
+    place = _place_next_to(sentence, count, mention.end, book)
+    return replace(mention, place_raw=place) if place else mention
+
+
+def _place_next_to(sentence: str, count: Count, end: int, book: PhraseBook) -> str | None:
+    before = [
+        m for m in place_pattern().finditer(sentence, max(0, count.first - 40), count.first)
+        if re.fullmatch(r"\s*:?\s*", sentence[m.end() : count.first])
+    ]
+    if before and re.search(r"(?:^|[\s,;(–:-])$", sentence[: before[-1].start()] or " "):
+        return before[-1].group(0)
+    prepositions = book.pattern("place_prepositions")
+    for start in (count.end, end):
+        found = re.match(rf"\s+(?:{prepositions.pattern})\s+(?:the\s+)?", sentence[start:], re.I)
+        if found:
+            place = place_pattern().match(sentence, start + found.end())
+            if place:
+                return place.group(0)
+    return None
+
+
+def _read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
     if count.noun is not None:  # "سيدتين": the count is its noun
         return Mention(count, HeadKind.VICTIMS, count.end, count.noun)
     noun_before = _noun_before(sentence, count) if count.words else None

@@ -102,7 +102,8 @@ def _is_article(text: str, mention: Mention, book: PhraseBook) -> bool:
     if not mention.count.words or word not in book.numbers.articles:
         return False
     if mention.kind is HeadKind.VICTIMS and mention.group_raw is not None:
-        return text.find(mention.group_raw, mention.count.end) - mention.count.end > 14
+        between = text[mention.count.end : text.find(mention.group_raw, mention.count.end)]
+        return len(between.split()) > 1 or bool(re.search(r"\d", between))
     following = re.match(r"\s*([^\W\d_]+)", text[mention.count.end :])
     prepositions = {p.lower() for p in (*book.phrases("agent_before"), *book.phrases("place_prepositions"))}
     return not (following and following.group(1).lower() in prepositions)
