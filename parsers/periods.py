@@ -156,58 +156,75 @@ def _single_bounds(
     return start, end, precision
 
 
-def _match_period(match: re.Match[str], kind: str, published: date | None) -> Period | None:
-    raw = match.group(0)
-    groups = match.groupdict()
-    if kind == "range":
-        second = _single_bounds(groups, "b", published)
-        # "From 1 August to 31 October 2025": a start without its year takes the end's.
-        first = _single_bounds(groups, "a", second[1] if second else published)
-        if not first or not second or first[0] > second[1]:
+_Groups = dict[str, str | None]
+
+
+def _range(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    second = _single_bounds(groups, "b", published)
+    # "From 1 August to 31 October 2025": a start without its year takes the end's.
+    first = _single_bounds(groups, "a", second[1] if second else published)
+    if not first or not second or first[0] > second[1]:
+        return None
+    return Period(first[0], second[1], "range", raw)
+
+
+def _months(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    first, second = (MONTHS.get((groups[k] or "").lower().rstrip(".")) for k in ("m1", "m2"))
+    if not first or not second or first > second or not (groups["m1"] or " ")[0].isupper():
+        return None
+    year = int(groups["year"]) if groups.get("year") else _implicit_year(second, published)
+    if year is None:
+        return None
+    return Period(date(year, first, 1), _month_end(year, second), "range", raw)
+
+
+def _since(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    first = _single_bounds(groups, "a", published)
+    if not first or (published is not None and first[0] > published):
+        return None  # "since" a date after the report was published: not a period
+    return Period(first[0], published, "open", raw)
+
+
+def _half(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    if groups.get("implicit"):
+        if published is None:
             return None
-        return Period(first[0], second[1], "range", raw)
-    if kind == "months":
-        first, second = (MONTHS.get(groups[k].lower().rstrip(".")) for k in ("m1", "m2"))
-        if not first or not second or first > second or not groups["m1"][0].isupper():
-            return None
-        year = int(groups["year"]) if groups.get("year") else _implicit_year(second, published)
-        if year is None:
-            return None
-        return Period(date(year, first, 1), _month_end(year, second), "range", raw)
-    if kind == "since":
-        first = _single_bounds(groups, "a", published)
-        if not first or (published is not None and first[0] > published):
-            return None  # "since" a date after the report was published: not a period
-        return Period(first[0], published, "open", raw)
-    if kind == "days":
-        return _day_span(groups, raw, published)
-    if kind == "half":
-        if groups.get("implicit"):
-            if published is None:
-                return None
-            year, half = published.year, 1
-        elif groups.get("syear"):
-            year, half = int(groups["syear"]), 1
-        elif groups.get("h"):
-            year, half = int(groups["hyear"]), int(groups["h"])
-        else:
-            year, half = int(groups["year"]), _ORDINALS[groups["which"].lower()]
-        start_month = 1 if half == 1 else 7
-        return Period(date(year, start_month, 1), _month_end(year, start_month + 5), "half", raw)
-    if kind == "quarter":
-        if groups.get("q"):
-            year, quarter = int(groups["qyear"]), int(groups["q"])
-        else:
-            year, quarter = int(groups["year"]), _ORDINALS[groups["which"].lower()]
-        start_month = 3 * (quarter - 1) + 1
-        return Period(date(year, start_month, 1), _month_end(year, start_month + 2), "quarter", raw)
+        year, half = published.year, 1
+    elif groups.get("syear"):
+        year, half = int(groups["syear"] or 0), 1
+    elif groups.get("h"):
+        year, half = int(groups["hyear"] or 0), int(groups["h"] or 1)
+    else:
+        year, half = int(groups["year"] or 0), _ORDINALS[(groups["which"] or "first").lower()]
+    start_month = 1 if half == 1 else 7
+    return Period(date(year, start_month, 1), _month_end(year, start_month + 5), "half", raw)
+
+
+def _quarter(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    if groups.get("q"):
+        year, quarter = int(groups["qyear"] or 0), int(groups["q"] or 1)
+    else:
+        year, quarter = int(groups["year"] or 0), _ORDINALS[(groups["which"] or "first").lower()]
+    start_month = 3 * (quarter - 1) + 1
+    return Period(date(year, start_month, 1), _month_end(year, start_month + 2), "quarter", raw)
+
+
+def _single(groups: _Groups, raw: str, published: date | None) -> Period | None:
     bounds = _single_bounds(groups, "a", published)
     if not bounds:
         return None
     return Period(bounds[0], bounds[1], bounds[2], raw)
 
 
-def _day_span(groups: dict[str, str | None], raw: str, published: date | None) -> Period | None:
+def _match_period(match: re.Match[str], kind: str, published: date | None) -> Period | None:
+    readers = {
+        "range": _range, "months": _months, "since": _since, "days": _day_span,
+        "half": _half, "quarter": _quarter,
+    }  # fmt: skip
+    return readers.get(kind, _single)(match.groupdict(), match.group(0), published)
+
+
+def _day_span(groups: _Groups, raw: str, published: date | None) -> Period | None:
     month = MONTHS.get((groups["month"] or "").lower().rstrip("."))
     if month is None:
         return None

@@ -147,7 +147,7 @@ class _Reader:
         book = _paragraph_book(body.text, discourse)
         if _read_heading(body.text, discourse, book, marked):
             return
-        if body.text.rstrip().endswith(":") and not re.search(r"\d", body.text):
+        if body.text.rstrip().endswith(":") and not re.search(r"\d", _YEARS.sub("", body.text)):
             discourse.listing = _list_scope(body.text, discourse, book)
             return
         item = _list_item(body, discourse, book)
@@ -155,6 +155,10 @@ class _Reader:
             self._read_sentences(item[0], book, in_list=True, scope=item[1])
             return
         in_list = discourse.listing is not None and _continues_list(body.text)
+        if not in_list and starts_with_bullet(body.text) and discourse.last_head is not None:
+            # "A. 33 civilians, including nine children." under "Third: Armed opposition"
+            discourse.listing = Scope(metric=discourse.last_head.metric)
+            in_list = True
         if not in_list:
             discourse.listing = None
             discourse.new_paragraph()
@@ -171,8 +175,8 @@ class _Reader:
         if scope is not None:
             discourse.listing = _merge(saved, scope)
         for sentence in sentences(Span(cleaned.text, 0)):
-            outer = (discourse.last_head, discourse.last_head_index)
             frames = read_sentence(sentence.text, discourse, book, in_list)
+            outer = discourse.outer or (None, None)
             if not frames:
                 retro_attribute(sentence.text, book, discourse, self.figures, self.last_sentence)
                 continue
@@ -181,12 +185,12 @@ class _Reader:
                 _figures(frames, sentence, cleaned, body, self.where, offset, outer)
             )
             self.last_sentence = list(range(offset, len(self.figures)))
-            heads = [i for i, f in zip(self.last_sentence, frames, strict=True) if f.parent is None]
-            discourse.last_head_index = heads[-1] if heads else discourse.last_head_index
+            discourse.add_totals(frames, self.last_sentence)
         if scope is not None:
             discourse.listing = saved
 
 
+_YEARS = re.compile(r"\b(?:19|20)\d\d\b")
 _LIST_FOLLOWS = re.compile(
     r"\b(?:as\s+follows|distributed|following|detailed|breakdown|below|comme\s+suit|wie\s+folgt)\b[^.]*:\s*$",
     re.I,
@@ -306,7 +310,7 @@ def _label_scope(label: str, book: PhraseBook, discourse: Discourse) -> Scope | 
         raw = parties[-1].raw if parties else label
         return Scope(raw, parties[-1].id if parties else party_id, None, None)
     if vocabulary("places").lookup(label):
-        return Scope(None, None, None, None)
+        return Scope(None, None, None, None, label)
     if vocabulary("victim_groups").lookup(label) and len(label.split()) <= 4:
         return Scope(None, None, label, None)
     return None
@@ -320,6 +324,7 @@ def _merge(listing: Scope | None, item: Scope) -> Scope:
         item.party_id or listing.party_id,
         item.group_raw or listing.group_raw,
         item.metric or listing.metric,
+        item.place_raw or listing.place_raw,
     )
 
 

@@ -234,10 +234,21 @@ def figures_from_grid(
                 place_raw=place_raw,
                 locator=cell_locator(grid_row, col),
                 snippet=snippet,
+                attribution=_attribution(perpetrator_raw, caption_perpetrator),
             ).with_period(period)
             row_figures.append(figure)
         figures.extend(_link_subgroups(row_figures, first_index=len(figures)))
     return figures
+
+
+def _attribution(perpetrator_raw: str | None, caption: tuple[str, str] | None) -> str:
+    """How a cell's perpetrator was decided: its row or column label ("table"), the table's
+    caption ("heading"), or not at all (a total over all parties)."""
+    if perpetrator_raw is None:
+        return "none"
+    if caption is not None and perpetrator_raw == caption[1]:
+        return "heading"
+    return "table"
 
 
 def _link_subgroups(row_figures: list[Figure], first_index: int) -> list[Figure]:

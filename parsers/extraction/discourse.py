@@ -22,6 +22,7 @@ COREFERENCE_REACH = 3
 # figures that follow in the next sentences and name no one are about the same party.
 LEAD_OPENS_WITHIN = 8  # sentences
 LEAD_REACH = 25  # sentences
+TOTALS_KEPT = 12  # recent totals a later "Among them, ..." may break down
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Scope:
     party_id: str | None = None
     group_raw: str | None = None
     metric: str | None = None
+    place_raw: str | None = None
 
 
 @dataclass
@@ -62,8 +64,8 @@ class Discourse:
     disease: bool = False  # the paragraph is about a disease (its "cases" and "deaths")
     lead: Scope | None = None  # the party of the document's first figure, when stated
     lead_sentence: int = 0  # where the lead figure was read
-    last_head: Any = None  # the last total counted (a Frame), for "Among them, 57 were ..."
-    last_head_index: int | None = None  # its index among the document's figures
+    totals: list[tuple[Any, int | None]] = field(default_factory=list)  # (Frame, figure index)
+    outer: tuple[Any, int | None] | None = None  # the total the sentence just read breaks down
     sentence: int = 0
 
     def new_paragraph(self) -> None:
@@ -91,10 +93,15 @@ class Discourse:
         self.listing = None
 
     def remember(self, parties: list[Party], agents: set[int]) -> None:
-        """Parties named in the sentence just read (their offsets in `agents` acted)."""
+        """Parties named in the sentence just read (their offsets in `agents` acted). A
+        second party acting ends the lead's reach: the text is no longer about one party."""
         for party in parties:
             if party.id is not None and party.strength is not Strength.BLOCKED:
-                self.named.append(NamedParty(party, self.sentence, party.start in agents))
+                acted = party.start in agents
+                self.named.append(NamedParty(party, self.sentence, acted))
+                if acted and self.lead is not None and self.lead.party_id not in (None, party.id):
+                    if party.kind not in {"total", "other", "unknown"}:
+                        self.lead = Scope()
         self.sentence += 1
 
     def after_frames(self, frames: list) -> None:
@@ -102,8 +109,6 @@ class Discourse:
         attacks ("The death toll from the Israeli aggression ... has risen to 12,200") keeps
         talking about them where a later sentence names no one."""
         heads = [f for f in frames if f.parent is None]
-        if heads:
-            self.last_head = heads[-1]
         if self.lead is not None or not heads:
             return
         first = heads[0]
@@ -119,6 +124,28 @@ class Discourse:
             self.lead = Scope(binding.raw, binding.id)
         else:
             self.lead = Scope()
+
+    @property
+    def last_head(self) -> Any:
+        """The last total counted (a Frame), for "Among them, 57 were children"."""
+        return self.totals[-1][0] if self.totals else None
+
+    def add_totals(self, frames: list, indexes: list[int]) -> None:
+        """Remember the totals of the sentence just read (not a list's items by place) with
+        their index among the document's figures."""
+        listed = self.listing is not None and self.listing.place_raw
+        for frame, index in zip(frames, indexes, strict=True):
+            if frame.parent is None and frame.mention.place_raw is None and not listed:
+                self.totals.append((frame, index))
+        del self.totals[:-TOTALS_KEPT]
+
+    def total_for(self, count: int, largest: bool = False) -> tuple[Any, int | None] | None:
+        """The latest total a count can be a part of (it holds at least as many); with
+        `largest`, the largest recent total ("Amongst the victims, ..." names them all)."""
+        fitting = [(f, i) for f, i in self.totals if f.mention.count.value >= count]
+        if not fitting:
+            return None
+        return max(fitting, key=lambda t: t[0].mention.count.value) if largest else fitting[-1]
 
     def scoped_party(self) -> tuple[str | None, str | None, str]:
         """The party a heading, list or headline sets: (raw, id, how it was decided)."""
@@ -140,6 +167,10 @@ class Discourse:
             if scope is not None and scope.group_raw:
                 return scope.group_raw
         return None
+
+    def scoped_place(self) -> str | None:
+        """The place a list item's label names ("– Idlib: 26")."""
+        return self.listing.place_raw if self.listing is not None else None
 
     def scoped_metric(self) -> str | None:
         """The metric a list introduction or the headline sets."""

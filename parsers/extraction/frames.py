@@ -557,11 +557,16 @@ def _period_distance(period: tuple[int, int, Period], head: Mention) -> int:
 _PLACE_AFTER = re.compile(r"\s*(?:in|at|à|en|dans|in\s+der|in\s+den|في|de)\s+(?:the\s+|la\s+|le\s+)?", re.I)
 
 
-def claim_place(facts: SentenceFacts, mention: Mention) -> str | None:
-    """A place the count is tied to: "6 in Daraa", "Idlib: 7", or "in <place>" right after
-    its noun."""
+def claim_place(
+    facts: SentenceFacts, mention: Mention, claim: Claim | None = None, scoped: str | None = None
+) -> str | None:
+    """A place the count is tied to: "6 in Daraa", "Idlib: 7", "in <place>" right after its
+    noun, the label of its list item, or the one place its clause is about ("... killed
+    in October 2023 in Syria")."""
     if mention.place_raw:
         return mention.place_raw
+    if scoped:
+        return scoped
     glued = _PLACE_AFTER.match(facts.text, mention.end) or _PLACE_AFTER.match(
         facts.text, mention.count.end
     )
@@ -570,7 +575,17 @@ def claim_place(facts: SentenceFacts, mention: Mention) -> str | None:
             if place.start == glued.end():
                 return place.text
     before = [p for p in facts.places if 0 <= mention.start - p.end <= 3]
-    return before[-1].text if before else None
+    if before:
+        return before[-1].text
+    if claim is None:
+        return None
+    located = {
+        p.text.lower(): p.text
+        for p in facts.places
+        if claim.clause_start <= p.start < claim.clause_end
+        and re.search(r"\b(?:in|at|across|throughout|à|en|dans|im|en|في)\s+(?:the\s+)?$", facts.text[max(0, p.start - 14) : p.start], re.I)
+    }
+    return next(iter(located.values())) if len(located) == 1 else None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -53,19 +53,22 @@ def _group(figure: Figure) -> str | None:
     return vocabulary("victim_groups").lookup(figure.victim_raw)
 
 
+def _place(figure: Figure) -> str | None:
+    return vocabulary("places").lookup(figure.place_raw) if figure.place_raw else None
+
+
 def _perpetrator(figure: Figure) -> str | None:
     return vocabulary("perpetrators").lookup(figure.perpetrator_raw)
 
 
 def _same_claim(vague: Figure, precise: Figure) -> bool:
-    places = {vague.place_raw, precise.place_raw} - {None}
     return (
         vague is not precise
         and (vague.metric, vague.count, vague.count_high)
         == (precise.metric, precise.count, precise.count_high)
         and _group(precise) not in {None, "people"}
         and (vague.perpetrator_raw is None or _perpetrator(vague) == _perpetrator(precise))
-        and len(places) <= 1
+        and _place(vague) == _place(precise)
         and (vague.period_start, vague.period_end) == (precise.period_start, precise.period_end)
     )
 

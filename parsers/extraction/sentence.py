@@ -192,16 +192,17 @@ def _learn_topic(facts: SentenceFacts, discourse: Discourse) -> None:
 def _outer_total(facts: SentenceFacts, discourse: Discourse, book: PhraseBook) -> Frame | None:
     """The total of the sentence before, when this one opens by breaking it down ("Among
     them, 57 were children", "The reported victims include 28 children and 16 women")."""
-    if discourse.last_head is None or not facts.claims:
+    discourse.outer = None
+    if not facts.claims:
         return None
     first = facts.claims[0]
     markers = [m for m in book.find("breakdown", facts.text, 0, first.start) if m.start <= 40]
     opening_part = first.head.partitive and first.parent is None  # "679 amongst which were ..."
     if not (markers or opening_part):
         return None
-    if first.head.count.value > discourse.last_head.mention.count.value:
-        return None
-    return discourse.last_head
+    named = any(re.search(r"victim|dead|killed|opfer|victime|ضحايا", m.text, re.I) for m in markers)
+    discourse.outer = discourse.total_for(first.head.count.value, largest=named)
+    return discourse.outer[0] if discourse.outer else None
 
 
 def share_agent_backwards(facts, bindings: list[Binding], book: PhraseBook) -> list[Binding]:
@@ -235,8 +236,8 @@ def _claim_frames(
     book = discourse.book
     period = claim_period(facts, claim, discourse.default_period, previous_period)
     how_sure = certainty(facts, binding)
-    head = Frame(claim.head, metric, group, binding, how_sure, parent, period,
-                 claim_place(facts, claim.head))  # fmt: skip
+    place = claim_place(facts, claim.head, claim, discourse.scoped_place())
+    head = Frame(claim.head, metric, group, binding, how_sure, parent, period, place)
     frames = [head]
     for index, part in enumerate(claim.parts):
         if part.kind in _NOT_PEOPLE or part.rate or joint_group(facts, part):
@@ -251,7 +252,7 @@ def _claim_frames(
                 certainty(facts, own) if own is not binding else how_sure,
                 offset,
                 _part_period(facts, part, period),
-                claim_place(facts, part),
+                claim_place(facts, part) or place,
             )
         )
     return frames

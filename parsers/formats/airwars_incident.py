@@ -135,7 +135,7 @@ def parse(document: Document) -> list[Figure]:
 
 PARSER = Parser(
     name="airwars_incident",
-    version="1.0.0",
+    version="1.1.0",
     media_types=frozenset({HTML}),
     parse=parse,
     description=(

@@ -93,7 +93,7 @@ def parse(document: Document) -> list[Figure]:
 
 PARSER = Parser(
     name="html_tables",
-    version="1.1.0",
+    version="1.2.0",
     media_types=frozenset({HTML}),
     parse=parse,
     description=(

@@ -135,7 +135,7 @@ def parse_pages(document: Document, candidates: frozenset[int] | None) -> list[F
 
 PARSER = Parser(
     name="pdf_tables",
-    version="1.1.0",
+    version="1.2.0",
     media_types=frozenset({PDF}),
     parse=parse,
     description=(

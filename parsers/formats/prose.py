@@ -93,7 +93,7 @@ def _parse_pdf(document: Document) -> list[Figure]:
 
 PARSER = Parser(
     name="prose",
-    version="1.1.0",
+    version="2.0.0",
     media_types=frozenset({TEXT, HTML, PDF}),
     parse=parse,
     description=(
