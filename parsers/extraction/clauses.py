@@ -16,7 +16,9 @@ from parsers.extraction.mentions import HeadKind, Mention
 from parsers.extraction.phrases import PhraseBook, PhraseMatch
 from parsers.vocabulary import vocabulary
 
-_LIST_JOIN = re.compile(r"^[\s,،]*(?:(?:and|&|et|und|y|e|ve|ile)\b[\s,،]*|[–—-]\s*|و\s*)?$", re.I)
+_LIST_JOIN = re.compile(
+    r"^[\s,،]*(?:(?:and|as\s+well\s+as|&|et|und|sowie|y|e|ve|ile)\b[\s,،]*|[–—-]\s*|و\s*)?$", re.I
+)
 # Inside parentheses a list goes on after "as well as": "(71 men, ..., as well as 10 children)".
 _PAREN_LIST_JOIN = re.compile(
     r"^[\s,]*(?:(?:and|as\s+well\s+as|&|et|ainsi\s+que|und|sowie|y|ve|و)\b[\s,]*|[–—-]\s*)?$", re.I
@@ -37,6 +39,7 @@ class Claim:
     clause_end: int = 0
     joined_by: str = ""  # the separator that opens the clause ("and", "while", ",")
     parent: Claim | None = None  # "31 of them were killed by ...": a part with its own clause
+    nested: dict[int, Mention] = field(default_factory=dict)  # part id -> the part it breaks down
 
     @property
     def end(self) -> int:
@@ -83,10 +86,10 @@ def assign_parts(sentence: str, mentions: list[Mention], book: PhraseBook) -> li
     """Group mentions into claims: each head with the mentions that break it down."""
     part_of: dict[int, int] = {}
     for marker in _breakdown_markers(sentence, book):
-        heads = [m for m in mentions if m.end <= marker.start and id(m) not in part_of]
+        heads = [m for m in mentions if m.end <= marker.start]
         if not heads:
             continue
-        head = heads[-1]
+        head = heads[-1]  # "as well as four deaths due to torture, including one woman"
         head_end = max([head.end, *(m.end for m in mentions if part_of.get(id(m)) == id(head))])
         if marker.key == "paren":
             limit = _paren_close(sentence, marker.end)
@@ -169,7 +172,9 @@ def _claims(mentions: list[Mention], part_of: dict[int, int]) -> list[Claim]:
             while root in part_of:
                 root = part_of[root]
             if root in claims:
-                claims[head_id if head_id in claims else root].parts.append(by_id[id(mention)])
+                claims[root].parts.append(mention)
+                if head_id != root:
+                    claims[root].nested[id(mention)] = by_id[head_id]
     for index, claim in enumerate(ordered):
         if claim.head.partitive:
             earlier = [c for c in ordered[:index] if c.head.count.value >= claim.head.count.value]

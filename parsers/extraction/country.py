@@ -6,11 +6,10 @@ Afghanistan.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from functools import cache
 
-from parsers.extraction.phrases import compile_phrases
+from parsers.extraction.lexicon import Lexicon
 from parsers.vocabulary import vocabulary
 
 # A country must be named at least this many times, and more than any other, to be chosen.
@@ -18,31 +17,23 @@ _MIN_MENTIONS = 2
 
 
 @cache
-def _country_words() -> tuple[re.Pattern[str], dict[str, str]]:
-    """One pattern of every place alias and demonym, and the country each names."""
-    owner: dict[str, str] = {}
+def _country_words() -> Lexicon:
+    """Every place alias and demonym, each keyed by the country it names."""
+    words: list[tuple[str, str]] = []
     for entry in vocabulary("places").entries:
         country = entry.id if entry.attribute("level") == "country" else entry.attribute("country")
         if not country:
             continue
-        words = list(entry.aliases)
         demonyms = entry.attribute("demonyms")
-        if demonyms:
-            words += demonyms.split("|")
-        for word in words:
-            owner.setdefault(word.lower(), country)
-    return compile_phrases(owner), owner
+        for word in [*entry.aliases, *(demonyms.split("|") if demonyms else [])]:
+            words.append((word, country))
+    return Lexicon(words)
 
 
 def infer_country(text: str) -> str | None:
     """The ISO 3166 alpha-2 code of the country the text names most, or None when no
     country clearly dominates."""
-    pattern, owner = _country_words()
-    counts: Counter[str] = Counter()
-    for match in pattern.finditer(text[:20000]):
-        country = owner.get(re.sub(r"\s+", " ", match.group(0).lower()))
-        if country:
-            counts[country] += 1
+    counts: Counter[str] = Counter(m.key for m in _country_words().finditer(text[:20000]))
     if not counts:
         return None
     ranked = counts.most_common(2)

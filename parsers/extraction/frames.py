@@ -26,7 +26,9 @@ PEOPLE_METRICS = frozenset(
 _BROAD_GROUPS = frozenset({"people", "civilians", "combatants"})
 _EVENTS = frozenset({"massacres", "attacks"})
 _DEATH_FAMILY = frozenset({"killed", "died_under_torture", "injured", "casualties"})
-_PLACE_OF_DETENTION = re.compile(r"detention|prison|custody|jail|centros|centres|centers", re.I)  # counts of events: never what a person count counts
+_PLACE_OF_DETENTION = re.compile(
+    r"detention|prison|custody|jail|centros|centres|centers", re.I
+)  # counts of events: never what a person count counts
 _BELIEVED = re.compile(
     r"believed|suspected|likely|presumably|probably|allegedly|reportedly|alleged", re.I
 )
@@ -84,9 +86,24 @@ class SentenceFacts:
 # Metric
 
 
-def _owned_spans(facts: SentenceFacts, mention: Mention) -> list[tuple[int, int]]:
+def _owned_spans(facts: SentenceFacts, mention: Mention | None) -> list[tuple[int, int]]:
     """Spans of the other mentions' own words, whose metric words say nothing about this one."""
-    return [(m.count.start, m.end) for m in facts.mentions if m is not mention]
+    return [
+        (m.count.start, _relative_metric_end(facts, m) or m.end)
+        for m in facts.mentions
+        if m is not mention
+    ]
+
+
+_RELATIVE = re.compile(r"\s*(?:who|that|which|qui|que|die|der|welche|quienes|los\s+que)\b", re.I)
+
+
+def _relative_metric_end(facts: SentenceFacts, mention: Mention) -> int | None:
+    """The end of a metric a mention owns through a relative clause ("59 victims who died
+    due to torture"); a verb right after the noun ("35 Kinder getötet") is the clause's."""
+    if mention.metric_end is None or mention.metric_end <= mention.end:
+        return None
+    return mention.metric_end if _RELATIVE.match(facts.text, mention.end) else None
 
 
 # Between a metric word and the count it governs: "killing of", "killed", "the death of".
@@ -109,7 +126,11 @@ def _clause_metric(facts: SentenceFacts, claim: Claim, book: PhraseBook) -> Phra
     ]  # fmt: skip
     if any(w.key in _DEATH_FAMILY for w in words):  # "died ... in detention centres"
         words = [w for w in words if not _PLACE_OF_DETENTION.search(w.text)]
-    direct = [w for w in words if w.end <= head.start and _DIRECT.fullmatch(facts.text[w.end : head.start])]
+    direct = [
+        w
+        for w in words
+        if w.end <= head.start and _DIRECT.fullmatch(facts.text[w.end : head.start])
+    ]
     if direct:
         return direct[-1]  # "the killing of 25 Palestinians", "killing at least 36"
     best: tuple[int, PhraseMatch] | None = None
@@ -156,7 +177,11 @@ def claim_metrics(facts: SentenceFacts, discourse: Discourse) -> list[str | None
         tail = claim.head.metric is not None and (claim.head.metric_end or 0) > claim.head.count.end
         after.append(tail or (word is not None and word.start >= claim.head.end))
     for index, claim in enumerate(facts.claims):
-        if own[index] == "killed" and claim.head.kind is HeadKind.METRIC and _torture_in_clause(facts, claim):
+        if (
+            own[index] == "killed"
+            and claim.head.kind is HeadKind.METRIC
+            and _torture_in_clause(facts, claim)
+        ):
             own[index] = "died_under_torture"  # "29 victimes" in "victimes torturés à mort avec 29"
     result = list(own)
     for index, _claim in enumerate(facts.claims):
@@ -185,10 +210,14 @@ def _predicate(facts: SentenceFacts, claim: Claim) -> str | None:
 
 
 def _torture_in_clause(facts: SentenceFacts, claim: Claim) -> bool:
+    """A torture word in the claim's clause that no other count owns ("Four Deaths due to
+    Torture" is its own figure, not the metric of the total before it)."""
+    owned = _owned_spans(facts, claim.head)
     return any(
         w.key == "died_under_torture" and claim.clause_start <= w.start < claim.clause_end
+        and not any(a <= w.start < b for a, b in owned)
         for w in facts.metrics
-    )
+    )  # fmt: skip
 
 
 def _shared_metric(
@@ -214,7 +243,7 @@ def _shared_metric(
 
 def _free_metric_between(facts: SentenceFacts, start: int, end: int) -> str | None:
     """The last metric word between two counts that no count owns."""
-    owned = [(m.count.start, m.end) for m in facts.mentions]
+    owned = _owned_spans(facts, None)
     words = [
         w for w in facts.metrics
         if start <= w.start < end and w.key not in _EVENTS
@@ -272,7 +301,11 @@ def _clause_noun(facts: SentenceFacts, claim: Claim) -> str | None:
     for match in victim_pattern().finditer(facts.text, claim.clause_start, head.start):
         if any(a <= match.start() < b for a, b in metric_words):
             continue  # "the number of deaths and injuries": what is counted, not who
-        if re.search(r"(?:number|toll|total)\s+of\s+$", facts.text[max(0, match.start() - 20) : match.start()], re.I):
+        if re.search(
+            r"(?:number|toll|total)\s+of\s+$",
+            facts.text[max(0, match.start() - 20) : match.start()],
+            re.I,
+        ):
             return match.group(0)  # "The number of victims who died ... was 344"
     return None
 
@@ -329,7 +362,9 @@ def claim_group(
             return _held(facts, claim) or scoped or discourse.headline.group_raw or head.group_raw
         return head.group_raw or "people"
     if head.kind is HeadKind.OTHERS:
-        if re.match(r"(?:more|further|additional|another|weitere|autres)$", head.group_raw or "", re.I):
+        if re.match(
+            r"(?:more|further|additional|another|weitere|autres)$", head.group_raw or "", re.I
+        ):
             return previous or discourse.last_group or "people"  # "and injured 931 more"
         return _broad(previous) or _broad(discourse.last_group) or "people"
     if head.partitive:
@@ -538,7 +573,9 @@ def claim_period(
         return min(mine, key=lambda p: _period_distance(p, head))[2]
     if previous is not None:
         return previous
-    opening = [p for p in facts.periods if p[1] <= (facts.claims[0].head.start if facts.claims else 0)]
+    opening = [
+        p for p in facts.periods if p[1] <= (facts.claims[0].head.start if facts.claims else 0)
+    ]
     if opening:
         return opening[-1][2]
     anywhere = facts.periods
@@ -554,7 +591,9 @@ def _period_distance(period: tuple[int, int, Period], head: Mention) -> int:
     return head.start - end + 25  # a period after the count reads more naturally
 
 
-_PLACE_AFTER = re.compile(r"\s*(?:in|at|à|en|dans|in\s+der|in\s+den|في|de)\s+(?:the\s+|la\s+|le\s+)?", re.I)
+_PLACE_AFTER = re.compile(
+    r"\s*(?:in|at|à|en|dans|in\s+der|in\s+den|في|de)\s+(?:the\s+|la\s+|le\s+)?", re.I
+)
 
 
 def claim_place(
@@ -583,7 +622,11 @@ def claim_place(
         p.text.lower(): p.text
         for p in facts.places
         if claim.clause_start <= p.start < claim.clause_end
-        and re.search(r"\b(?:in|at|across|throughout|à|en|dans|im|en|في)\s+(?:the\s+)?$", facts.text[max(0, p.start - 14) : p.start], re.I)
+        and re.search(
+            r"\b(?:in|at|across|throughout|à|en|dans|im|en|في)\s+(?:the\s+)?$",
+            facts.text[max(0, p.start - 14) : p.start],
+            re.I,
+        )
     }
     return next(iter(located.values())) if len(located) == 1 else None
 

@@ -15,7 +15,8 @@ from enum import StrEnum
 from functools import cache
 
 from parsers.extraction.counts import Count
-from parsers.extraction.phrases import PhraseBook, PhraseMatch, compile_phrases
+from parsers.extraction.lexicon import Lexicon
+from parsers.extraction.phrases import PhraseBook, PhraseMatch
 from parsers.vocabulary import vocabulary
 
 # How far after a number its noun may be: "four senior Tehrik-e Taliban Pakistan commanders".
@@ -57,17 +58,15 @@ class Mention:
 
 
 @cache
-def victim_pattern() -> re.Pattern[str]:
+def victim_pattern() -> Lexicon:
     """Every victim-group alias, in any language, as whole words (longest first)."""
-    aliases = {alias for entry in vocabulary("victim_groups").entries for alias in entry.aliases}
-    return compile_phrases(aliases)
+    return Lexicon((a, e.id) for e in vocabulary("victim_groups").entries for a in e.aliases)
 
 
 @cache
-def place_pattern() -> re.Pattern[str]:
+def place_pattern() -> Lexicon:
     """Every place alias, in any language, as whole words (longest first)."""
-    aliases = {alias for entry in vocabulary("places").entries for alias in entry.aliases}
-    return compile_phrases(aliases)
+    return Lexicon((a, e.id) for e in vocabulary("places").entries for a in e.aliases)
 
 
 def _window(sentence: str, start: int) -> int:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
+from parsers.extraction.lexicon import Lexicon
 from parsers.extraction.phrases import PhraseBook, compile_phrases
 from parsers.vocabulary import vocabulary
 
@@ -59,17 +60,27 @@ class Anaphor:
 
 
 @cache
-def party_pattern() -> re.Pattern[str]:
-    """Every perpetrator alias (any language, any country) as whole words, longest first;
-    acronyms ("IS") only in capitals."""
+def _party_lexicon() -> Lexicon:
     entries = vocabulary("perpetrators").entries
-    aliases = {a for entry in entries for a in entry.aliases}
-    aliases |= {a for entry in entries for _, a in entry.scoped}
-    words = compile_phrases(aliases).pattern
-    acronyms = "|".join(re.escape(a) for e in entries for a in e.acronyms)
-    if not acronyms:
-        return re.compile(words, re.IGNORECASE)
-    return re.compile(rf"{words}|(?-i:(?<!\w)(?:{acronyms})(?!\w))", re.IGNORECASE)
+    aliases = [(a, e.id) for e in entries for a in e.aliases]
+    aliases += [(a, e.id) for e in entries for _, a in e.scoped]
+    return Lexicon(aliases)
+
+
+@cache
+def _acronyms() -> re.Pattern[str]:
+    acronyms = "|".join(re.escape(a) for e in vocabulary("perpetrators").entries for a in e.acronyms)
+    return re.compile(rf"(?<!\w)(?:{acronyms})(?!\w)" if acronyms else r"(?!x)x")
+
+
+def party_matches(sentence: str) -> list:
+    """Every perpetrator alias (any language, any country) in a sentence, longest first;
+    acronyms ("IS") only in capitals."""
+    found = list(_party_lexicon().finditer(sentence))
+    for match in _acronyms().finditer(sentence):
+        if not any(f.start() < match.end() and match.start() < f.end() for f in found):
+            found.append(match)
+    return sorted(found, key=lambda m: m.start())
 
 
 def party_id(raw: str, country: str | None) -> str | None:
@@ -145,7 +156,7 @@ def find_parties(sentence: str, book: PhraseBook, country: str | None) -> list[P
     """The parties a sentence names, with the strength of their agent role; a party named
     again right away in parentheses ("Syrian Democratic Forces (SDF)") is one party."""
     found: list[Party] = []
-    for match in party_pattern().finditer(sentence):
+    for match in party_matches(sentence):
         raw = match.group(0)
         canonical = party_id(raw, country)
         if found and found[-1].id == canonical and re.fullmatch(

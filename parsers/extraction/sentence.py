@@ -239,18 +239,22 @@ def _claim_frames(
     place = claim_place(facts, claim.head, claim, discourse.scoped_place())
     head = Frame(claim.head, metric, group, binding, how_sure, parent, period, place)
     frames = [head]
+    index_of = {id(claim.head): offset}
     for index, part in enumerate(claim.parts):
         if part.kind in _NOT_PEOPLE or part.rate or joint_group(facts, part):
             continue
+        whole = claim.nested.get(id(part))
+        upper = frames[index_of[id(whole)] - offset] if whole is not None and id(whole) in index_of else head
         own = _part_binding(facts, claim, index) or binding
+        index_of[id(part)] = offset + len(frames)
         frames.append(
             Frame(
                 part,
-                part_metric(part.metric or _bracketing_metric(facts, part, book), metric),
-                _part_group(part, group),
+                part_metric(part.metric or _bracketing_metric(facts, part, book), upper.metric),
+                _part_group(part, upper.group_raw),
                 own,
                 certainty(facts, own) if own is not binding else how_sure,
-                offset,
+                index_of[id(upper.mention)],
                 _part_period(facts, part, period),
                 claim_place(facts, part) or place,
             )
