@@ -26,8 +26,12 @@ REPEATS_ON_PAGES = 3
 
 _JOB_NUMBER = re.compile(r"^\d{2}-\d{4,6}(?:\s*\([A-Z]\))?(?:\s+\d{6})?(?:\s+\S+)?$")
 _BARCODE = re.compile(r"^\*\d{5,}\*$")
-_FOLIO = re.compile(r"^(?:[-–]?\s*\d{1,3}\s*[-–]?|\d{1,3}\s*/\s*\d{1,3}|page\s+\d+(?:\s+of\s+\d+)?)$", re.I)
-_SYMBOL = re.compile(r"^(?:[A-Z]{1,4}/)+[\w./-]*\d[\w./-]*$")  # A/79/797, S/2025/109, E/ICEF/2025/19
+_FOLIO = re.compile(
+    r"^(?:[-–]?\s*\d{1,3}\s*[-–]?|\d{1,3}\s*/\s*\d{1,3}|page\s+\d+(?:\s+of\s+\d+)?)$", re.I
+)
+_SYMBOL = re.compile(
+    r"^(?:[A-Z]{1,4}/)+[\w./-]*\d[\w./-]*$"
+)  # A/79/797, S/2025/109, E/ICEF/2025/19
 _SYMBOL_WITH_JOB = re.compile(r"^\d{2}-\d{4,6}\b.*\d+/\d+$|^\S+\s+\d+/\d+$")  # "25-11938 3/17"
 _PARAGRAPH_NUMBER = re.compile(r"^(\d{1,3})\.\s+(?=[A-Z“\"(])")
 _SENTENCE_END = re.compile(r"[.!?:;؟]['’”\"]?$")
@@ -35,7 +39,9 @@ _SENTENCE_END = re.compile(r"[.!?:;؟]['’”\"]?$")
 
 def body_chars_filter(chars: list[dict]) -> float:
     """The size below which a character is a superscript on a page (0 when unknown)."""
-    sizes = Counter(round(float(c.get("size", 0)), 1) for c in chars if str(c.get("text", "")).strip())
+    sizes = Counter(
+        round(float(c.get("size", 0)), 1) for c in chars if str(c.get("text", "")).strip()
+    )
     if not sizes:
         return 0.0
     body, _ = sizes.most_common(1)[0]

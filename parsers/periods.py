@@ -25,7 +25,17 @@ for _number, _names in enumerate(
         ("september", "sep", "sept", "septembre", "سبتمبر", "أيلول", "septiembre", "eylül"),
         ("october", "oct", "octobre", "أكتوبر", "تشرين الأول", "oktober", "octubre", "ekim"),
         ("november", "nov", "novembre", "نوفمبر", "تشرين الثاني", "noviembre", "kasım"),
-        ("december", "dec", "décembre", "decembre", "ديسمبر", "كانون الأول", "dezember", "diciembre", "aralık"),
+        (
+            "december",
+            "dec",
+            "décembre",
+            "decembre",
+            "ديسمبر",
+            "كانون الأول",
+            "dezember",
+            "diciembre",
+            "aralık",
+        ),
     ],
     start=1,
 ):

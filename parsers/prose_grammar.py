@@ -27,13 +27,13 @@ from datetime import date
 from parsers.extraction.country import infer_country
 from parsers.extraction.discourse import Discourse, Scope
 from parsers.extraction.frames import OUTER_PARENT, Frame
+from parsers.extraction.parties import Strength, find_parties
+from parsers.extraction.phrases import PhraseBook, detect_language, phrase_book
 from parsers.extraction.restatements import (
     attribute_remainders,
     drop_restatements,
     retro_attribute,
 )
-from parsers.extraction.parties import Strength, find_parties
-from parsers.extraction.phrases import PhraseBook, detect_language, phrase_book
 from parsers.extraction.sentence import read_sentence
 from parsers.extraction.units import (
     Clean,
@@ -90,6 +90,9 @@ def extract_figures(
     return drop_restatements(attribute_remainders(reader.figures))
 
 
+_OF_WHOM = re.compile(r"\bamongst\s+which|\bof\s+whom", re.I)
+
+
 def headline_scope(title: str | None, text: str, book: PhraseBook, country: str | None) -> Scope:
     """What the headline says the whole document is about: the one party it names as acting,
     what it counts (torture deaths) and the group (civilians)."""
@@ -103,7 +106,7 @@ def headline_scope(title: str | None, text: str, book: PhraseBook, country: str 
         parties = [
             p for p in find_parties(text, book, country)
             if p.strength is not Strength.BLOCKED and p.kind not in {"total", "other"}
-            and p.start < opens_part and not re.search(r"\bamongst\s+which|\bof\s+whom", text[: p.start])
+            and p.start < opens_part and not _OF_WHOM.search(text[: p.start])
         ]  # fmt: skip
         if len({p.id for p in parties}) == 1 and party_raw is None:
             party_raw, party_id = parties[0].raw, parties[0].id
@@ -122,8 +125,10 @@ def headline_scope(title: str | None, text: str, book: PhraseBook, country: str 
 
 def _is_headline(text: str) -> bool:
     stripped = text.strip().lstrip("# ")
-    return bool(stripped) and len(stripped.split()) <= _HEADLINE_WORDS and not re.search(
-        r"[.!?]$", stripped
+    return (
+        bool(stripped)
+        and len(stripped.split()) <= _HEADLINE_WORDS
+        and not re.search(r"[.!?]$", stripped)
     )
 
 
@@ -278,7 +283,9 @@ def _list_scope(text: str, discourse: Discourse, book: PhraseBook) -> Scope:
     group = None
     if victims and victims[0] != "people":
         group = victims[1]
-    parties = [p for p in find_parties(text, book, discourse.country) if p.strength is not Strength.BLOCKED]
+    parties = [
+        p for p in find_parties(text, book, discourse.country) if p.strength is not Strength.BLOCKED
+    ]
     party = parties[-1] if parties else None
     return Scope(party.raw if party else None, party.id if party else None, group, metric)
 
@@ -297,7 +304,9 @@ def _list_item(line: Span, discourse: Discourse, book: PhraseBook) -> tuple[Span
         rest_start += len(rest) - len(inner) + nested[2]
         rest, label = nested[1], nested[0]
     scope = _label_scope(label, book, discourse)
-    if scope is None or not re.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", rest, re.I):
+    if scope is None or not re.search(
+        r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", rest, re.I
+    ):
         return None
     return Span(line.text[rest_start:], line.start + rest_start), scope
 
@@ -371,7 +380,9 @@ def _figures(
                     char_end=where.base_offset + end,
                     parent_note=parent_note,
                 ),
-                snippet=_snippet(snippet_text, start - body.start - cleaned.original(sentence.start)),
+                snippet=_snippet(
+                    snippet_text, start - body.start - cleaned.original(sentence.start)
+                ),
                 parent=parent,
                 certainty=frame.certainty,
                 attribution=frame.binding.attribution,

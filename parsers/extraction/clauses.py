@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from parsers.extraction.mentions import HeadKind, Mention
 from parsers.extraction.phrases import PhraseBook, PhraseMatch
@@ -188,7 +189,7 @@ def set_clauses(sentence: str, claims: list[Claim], book: PhraseBook) -> None:
     if not claims:
         return
     claims[0].clause_start = 0
-    for previous, current in zip(claims, claims[1:], strict=False):
+    for previous, current in pairwise(claims):
         cut, joined_by = _cut(sentence, previous.end, current.start, book)
         previous.clause_end = cut
         current.clause_start = cut

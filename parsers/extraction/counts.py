@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from functools import cache
 
 from parsers.extraction.phrases import NumberWords, PhraseBook
@@ -26,9 +25,13 @@ _DECIMAL = r"\d+[.,\u066b]\d+"
 _SYMBOL_BEFORE = re.compile(r"(?:[/#№§]|[A-Za-z]-|\d[-–/.:]|[A-Za-z]\.)$")
 _SYMBOL_AFTER = re.compile(r"^(?:[/:]\d|[-–]\d+[-/]\d|\.\d|,\d{1,2}(?!\d)|[°])")
 _TIME_AFTER = re.compile(r"^\s*(?:a\.?m\b|p\.?m\b|am\b|pm\b|h\b|hrs\b|o'clock|midnight|noon)", re.I)
-_PERCENT_AFTER = re.compile(r"^\s*(?:%|٪|per\s*cent|percent|pour\s*cent|por\s*ciento|prozent|yüzde)", re.I)
+_PERCENT_AFTER = re.compile(
+    r"^\s*(?:%|٪|per\s*cent|percent|pour\s*cent|por\s*ciento|prozent|yüzde)", re.I
+)
 _ORDINAL_AFTER = re.compile(r"^(?:st|nd|rd|th|er|e|ème|eme|ᵉ|\.\s*(?=[a-zäöüß]))(?!\w)", re.I)
-_AGE_AFTER = re.compile(r"^[\s-]*(?:year|yr|month|week|day)s?[\s-]*old\b|^[\s-]*(?:jährig|yaşında)", re.I)
+_AGE_AFTER = re.compile(
+    r"^[\s-]*(?:year|yr|month|week|day)s?[\s-]*old\b|^[\s-]*(?:jährig|yaşında)", re.I
+)
 _FRACTION_AFTER = re.compile(
     r"^\s+(?:in|out\s+of|of\s+every)\s+\d|^[\s-]*(?:thirds?|quarters?|fifths?|halves|half|tenths?)\b",
     re.I,
@@ -41,8 +44,12 @@ _ID_BEFORE = re.compile(
     r"\bannex|\bpoint|\bparagraph|\bpara\.?|\bupdate|\bitem|\bvolume|\bissue)\s*$",
     re.I,
 )
-_AGE_BEFORE = re.compile(r"(?:\bage[sd]?\s+(?:of\s+)?|\bunder\s+(?:the\s+age\s+of\s+)?|\baged\s+)$", re.I)
-_COMPARISON_AFTER = re.compile(r"^\s+(?:more|fewer|less|higher|lower|greater|up|down)\s+(?:than|from)\b", re.I)
+_AGE_BEFORE = re.compile(
+    r"(?:\bage[sd]?\s+(?:of\s+)?|\bunder\s+(?:the\s+age\s+of\s+)?|\baged\s+)$", re.I
+)
+_COMPARISON_AFTER = re.compile(
+    r"^\s+(?:more|fewer|less|higher|lower|greater|up|down)\s+(?:than|from)\b", re.I
+)
 _RANGE_JOIN = re.compile(r"^\s*(?:–|—|-|to|and|till|until|à|et|bis|und|a|y|ile|ila|و)\s*$", re.I)
 _BETWEEN_BEFORE = re.compile(
     r"(?:between|from|ranges?\s+from|ranging\s+from|entre|zwischen|de|von)\s+(?:\S+\s+){0,1}$",
@@ -128,7 +135,7 @@ _ARTICLE_CONTEXT = re.compile(
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def _article_pattern(articles: tuple[str, ...]) -> re.Pattern[str]:
     if not articles:
         return re.compile(r"(?!x)x")
@@ -174,7 +181,7 @@ def _qualifier(sentence: str, start: int, book: PhraseBook) -> tuple[str, int | 
 def _qualifier_after(sentence: str, end: int, book: PhraseBook) -> str | None:
     for qualifier, pattern in book.qualifier_after_patterns:
         match = pattern.match(sentence, end + 1 if sentence[end : end + 1] == " " else end)
-        if match and sentence[end:match.start()].strip() == "":
+        if match and sentence[end : match.start()].strip() == "":
             return qualifier
     return None
 

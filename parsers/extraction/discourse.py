@@ -99,9 +99,13 @@ class Discourse:
             if party.id is not None and party.strength is not Strength.BLOCKED:
                 acted = party.start in agents
                 self.named.append(NamedParty(party, self.sentence, acted))
-                if acted and self.lead is not None and self.lead.party_id not in (None, party.id):
-                    if party.kind not in {"total", "other", "unknown"}:
-                        self.lead = Scope()
+                ends_lead = acted and party.kind not in {"total", "other", "unknown"}
+                if (
+                    ends_lead
+                    and self.lead is not None
+                    and self.lead.party_id not in (None, party.id)
+                ):
+                    self.lead = Scope()
         self.sentence += 1
 
     def after_frames(self, frames: list) -> None:

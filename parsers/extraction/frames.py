@@ -354,9 +354,9 @@ def claim_group(
     sentence named, else those the paragraph was counting."""
     head = claim.head
     scoped = discourse.scoped_group()
-    if head.kind is HeadKind.VICTIMS and _SEX_WORD.fullmatch(head.group_raw or ""):
-        if _group_id(scoped) == "children":  # "2710 children ... distributed to: 837 females"
-            return scoped or "people"
+    sex_word = head.kind is HeadKind.VICTIMS and _SEX_WORD.fullmatch(head.group_raw or "")
+    if sex_word and _group_id(scoped) == "children":
+        return scoped or "people"  # "2710 children ... distributed to: 837 females"
     if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
         if _group_id(head.group_raw) == "people":  # "A. Civilians: ... 57 victims"
             return _held(facts, claim) or scoped or discourse.headline.group_raw or head.group_raw

@@ -172,7 +172,8 @@ def read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
 
 def _place_next_to(sentence: str, count: Count, end: int, book: PhraseBook) -> str | None:
     before = [
-        m for m in place_pattern().finditer(sentence, max(0, count.first - 40), count.first)
+        m
+        for m in place_pattern().finditer(sentence, max(0, count.first - 40), count.first)
         if re.fullmatch(r"\s*:?\s*", sentence[m.end() : count.first])
     ]
     if before and re.search(r"(?:^|[\s,;(–:-])$", sentence[: before[-1].start()] or " "):
@@ -207,13 +208,19 @@ def _read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
     breakdown = book.pattern("breakdown").search(sentence, after, window_end)
     if breakdown and breakdown.start() < cut:
         stop, cut = None, breakdown.start()  # "196 including 27 children"
-    if stop and _COPULA.fullmatch(stop.group(0)) and victim_pattern().match(
-        sentence, stop.end() + 1
+    if (
+        stop
+        and _COPULA.fullmatch(stop.group(0))
+        and victim_pattern().match(sentence, stop.end() + 1)
     ):
         cut = window_end  # "Among them, 57 were children"
     found = _candidates(sentence, after, window_end, book)
     candidates = [c for c in found if c[0] < cut]
-    if not candidates and stop and re.match(r"of\s+(?:the|these|those)\s", sentence[stop.start() :], re.I):
+    if (
+        not candidates
+        and stop
+        and re.match(r"of\s+(?:the|these|those)\s", sentence[stop.start() :], re.I)
+    ):
         things = [c for c in found if c[2] in (HeadKind.THING, HeadKind.EVENT)]
         if things and things[0][0] - stop.end() <= 24:  # "three of the airstrikes"
             candidates = things[:1]
@@ -258,8 +265,12 @@ def _metric_in_noun(sentence: str, start: int, end: int, book: PhraseBook) -> Ph
         return None
     between = sentence[end : found[0].start]
     if found[0].start >= end and not (
-        re.match(r"\s*(?:(?:who|that|which|qui|die|que)\s+)?(?:of\s+)?(?:\w{1,12}\s+){0,2}$", between)
-        and not re.search(r"[,;.]|\b(?:and|or|et|ou|und|oder|y|o|ve|veya|with|while)\b", between, re.I)
+        re.match(
+            r"\s*(?:(?:who|that|which|qui|die|que)\s+)?(?:of\s+)?(?:\w{1,12}\s+){0,2}$", between
+        )
+        and not re.search(
+            r"[,;.]|\b(?:and|or|et|ou|und|oder|y|o|ve|veya|with|while)\b", between, re.I
+        )
     ):
         return None  # "... victims who died due to torture", "personnes sont mortes sous ..."
     return found[0]
@@ -269,7 +280,9 @@ def is_rate(sentence: str, start: int, end: int, book: PhraseBook) -> bool:
     """ "nine children a day", "an average of 32 every day": a rate, not a toll."""
     clause = re.split(r"[,;.()]", sentence[end:], maxsplit=1)[0][:60]
     before = sentence[max(0, start - 24) : start]
-    return bool(book.find("rate", clause)) or bool(re.search(r"average(?:\s+of)?\s*$", before, re.I))
+    return bool(book.find("rate", clause)) or bool(
+        re.search(r"average(?:\s+of)?\s*$", before, re.I)
+    )
 
 
 def _group_before_metric(sentence: str, start: int, metric_start: int) -> str | None:

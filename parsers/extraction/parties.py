@@ -69,7 +69,9 @@ def _party_lexicon() -> Lexicon:
 
 @cache
 def _acronyms() -> re.Pattern[str]:
-    acronyms = "|".join(re.escape(a) for e in vocabulary("perpetrators").entries for a in e.acronyms)
+    acronyms = "|".join(
+        re.escape(a) for e in vocabulary("perpetrators").entries for a in e.acronyms
+    )
     return re.compile(rf"(?<!\w)(?:{acronyms})(?!\w)" if acronyms else r"(?!x)x")
 
 
@@ -141,7 +143,10 @@ def _eventive(book: PhraseBook, sentence: str, end: int) -> bool:
 def _strength(book: PhraseBook, sentence: str, start: int, end: int, raw: str) -> Strength:
     before = sentence[max(0, start - 90) : start]
     after = sentence[end : end + 40]
-    blocked, marked = _ending(book, "not_agent_before", before), _ending(book, "agent_strong", before)
+    blocked, marked = (
+        _ending(book, "not_agent_before", before),
+        _ending(book, "agent_strong", before),
+    )
     if (blocked and blocked >= marked) or _starts_with(book, "not_agent_after", after):
         return Strength.BLOCKED  # "controlled by" outweighs "by"
     if marked or _starts_with(book, "agent_after", after) or _attributed_to(book, sentence, start):
@@ -159,13 +164,17 @@ def find_parties(sentence: str, book: PhraseBook, country: str | None) -> list[P
     for match in party_matches(sentence):
         raw = match.group(0)
         canonical = party_id(raw, country)
-        if found and found[-1].id == canonical and re.fullmatch(
-            r"\s*\(\s*", sentence[found[-1].end : match.start()]
+        if (
+            found
+            and found[-1].id == canonical
+            and re.fullmatch(r"\s*\(\s*", sentence[found[-1].end : match.start()])
         ):
             continue
         strength = _strength(book, sentence, match.start(), match.end(), raw)
-        if found and found[-1].strength is Strength.BLOCKED and _COORDINATED.fullmatch(
-            sentence[found[-1].end : match.start()]
+        if (
+            found
+            and found[-1].strength is Strength.BLOCKED
+            and _COORDINATED.fullmatch(sentence[found[-1].end : match.start()])
         ):
             strength = Strength.BLOCKED  # "clashes between regime forces and the SDF"
         if party_kind(canonical) == "unknown" and strength is not Strength.BLOCKED:
@@ -180,7 +189,8 @@ def find_parties(sentence: str, book: PhraseBook, country: str | None) -> list[P
 def _anaphor_patterns(book: PhraseBook) -> tuple[re.Pattern[str], re.Pattern[str]]:
     parties = compile_phrases(book.phrases("party_anaphor"), book.language)
     determiners = "|".join(
-        re.escape(d) for d in sorted(book.phrases("event_anaphor_determiners"), key=len, reverse=True)
+        re.escape(d)
+        for d in sorted(book.phrases("event_anaphor_determiners"), key=len, reverse=True)
     )
     events = book.pattern("event_nouns").pattern
     event = re.compile(rf"(?<!\w)(?:{determiners})\s+(?:\w+\s+){{0,2}}?(?:{events})", re.I)

@@ -52,7 +52,9 @@ def phrase_regex(phrase: str, language: str = DEFAULT_LANGUAGE) -> str:
         head = r"\w*" if word.startswith("*") else ""
         tail = r"\w*" if word.endswith("*") and len(word) > 1 else ""
         core = word.strip("*")
-        core = re.escape(core).replace(r"\-", r"[\s\-]*").replace("'", "['’]?").replace("’", "['’]?")
+        core = (
+            re.escape(core).replace(r"\-", r"[\s\-]*").replace("'", "['’]?").replace("’", "['’]?")
+        )
         if language == "ar" and index == 0 and not head:
             head = _ARABIC_PREFIX
         parts.append(head + core + tail)
@@ -115,9 +117,9 @@ class PhraseBook:
             self._patterns[category] = compile_phrases(self.phrases(category), self.language)
         return self._patterns[category]
 
-    def find(self, category: str, text: str, start: int = 0, end: int | None = None) -> list[
-        PhraseMatch
-    ]:
+    def find(
+        self, category: str, text: str, start: int = 0, end: int | None = None
+    ) -> list[PhraseMatch]:
         """Matches of a grammar list in text[start:end]."""
         pattern = self.pattern(category)
         stop = len(text) if end is None else end

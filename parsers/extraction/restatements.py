@@ -44,9 +44,7 @@ def retro_attribute(
     for index in previous:
         figure = figures[index]
         if figure.perpetrator_raw is None and figure.metric == metrics[0].key:
-            figures[index] = replace(
-                figure, perpetrator_raw=agent.raw, attribution="coreference"
-            )
+            figures[index] = replace(figure, perpetrator_raw=agent.raw, attribution="coreference")
 
 
 def _group(figure: Figure) -> str | None:
@@ -139,6 +137,4 @@ def drop_restatements(figures: list[Figure]) -> list[Figure]:
         if index not in dropped:
             new_index[index] = len(kept)
             kept.append(figure)
-    return [
-        replace(f, parent=new_index.get(f.parent)) if f.parent is not None else f for f in kept
-    ]
+    return [replace(f, parent=new_index.get(f.parent)) if f.parent is not None else f for f in kept]

@@ -6,6 +6,7 @@ is `parsers.prose_grammar`'s.
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 from parsers.extraction.clauses import Claim, assign_parts, set_clauses
 from parsers.extraction.counts import find_counts, looks_like_year
@@ -34,7 +35,9 @@ _NOT_PEOPLE = (HeadKind.THING, HeadKind.EVENT)
 _BROAD = frozenset({"people", "civilians", "combatants"})
 
 
-def sentence_facts(text: str, discourse: Discourse, book: PhraseBook, in_list: bool) -> SentenceFacts:
+def sentence_facts(
+    text: str, discourse: Discourse, book: PhraseBook, in_list: bool
+) -> SentenceFacts:
     """Everything the earlier steps find in one sentence."""
     periods = find_periods(text, discourse.published)
     counts = find_counts(text, book, excluded=[(s, e) for s, e, _ in periods])
@@ -71,8 +74,10 @@ _TITLE_WORD = re.compile(r"\s+(?!(?:In|On|At|By|And|Of)\b)[A-Z][a-z]")
 def _is_label_number(text: str, mention: Mention) -> bool:
     """A number that starts a title or a place name rather than counting: "38 Extrajudicial
     Killing Claims ...", "in 2 Syria", "16 United Nations Children's Fund"."""
-    return mention.kind is HeadKind.BARE and mention.metric is None and bool(
-        _TITLE_WORD.match(text, mention.count.end)
+    return (
+        mention.kind is HeadKind.BARE
+        and mention.metric is None
+        and bool(_TITLE_WORD.match(text, mention.count.end))
     )
 
 
@@ -96,7 +101,7 @@ def _is_year(text: str, mention: Mention) -> bool:
 
 
 def _is_article(text: str, mention: Mention, book: PhraseBook) -> bool:
-    """"un", "eine", "bir" count one only in front of a victim noun ("ein Kind") or standing
+    """ "un", "eine", "bir" count one only in front of a victim noun ("ein Kind") or standing
     alone before a preposition ("un par Hay'at Tahrir al-Sham"), not "einem Bericht"."""
     word = text[mention.count.start : mention.count.end].lower()
     if not mention.count.words or word not in book.numbers.articles:
@@ -105,7 +110,9 @@ def _is_article(text: str, mention: Mention, book: PhraseBook) -> bool:
         between = text[mention.count.end : text.find(mention.group_raw, mention.count.end)]
         return len(between.split()) > 1 or bool(re.search(r"\d", between))
     following = re.match(r"\s*([^\W\d_]+)", text[mention.count.end :])
-    prepositions = {p.lower() for p in (*book.phrases("agent_before"), *book.phrases("place_prepositions"))}
+    prepositions = {
+        p.lower() for p in (*book.phrases("agent_before"), *book.phrases("place_prepositions"))
+    }
     return not (following and following.group(1).lower() in prepositions)
 
 
@@ -113,7 +120,7 @@ def _references(text: str, mentions: list[Mention]) -> set[int]:
     """Counts that repeat a total inside another count's words: the 503 of "four of the 503
     victims"."""
     found: set[int] = set()
-    for first, second in zip(mentions, mentions[1:], strict=False):
+    for first, second in pairwise(mentions):
         between = text[first.count.end : second.count.start]
         if first.partitive and re.fullmatch(r"\s*(?:of|among|amongst)\s+the\s+", between, re.I):
             found.add(id(second))
@@ -244,7 +251,11 @@ def _claim_frames(
         if part.kind in _NOT_PEOPLE or part.rate or joint_group(facts, part):
             continue
         whole = claim.nested.get(id(part))
-        upper = frames[index_of[id(whole)] - offset] if whole is not None and id(whole) in index_of else head
+        upper = (
+            frames[index_of[id(whole)] - offset]
+            if whole is not None and id(whole) in index_of
+            else head
+        )
         own = _part_binding(facts, claim, index) or binding
         index_of[id(part)] = offset + len(frames)
         frames.append(
@@ -268,7 +279,9 @@ def _bracketing_metric(facts: SentenceFacts, part: Mention, book: PhraseBook) ->
     opening = facts.text.rfind("(", 0, part.start)
     if opening < 0 or ")" in facts.text[opening : part.start]:
         return None
-    before = [m for m in book.metrics(facts.text, max(0, opening - 30), opening) if opening - m.end <= 2]
+    before = [
+        m for m in book.metrics(facts.text, max(0, opening - 30), opening) if opening - m.end <= 2
+    ]
     return before[-1].key if before else None
 
 

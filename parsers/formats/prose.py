@@ -9,7 +9,7 @@ from pdfplumber.page import Page
 
 from parsers.html_document import read_html, readable_text
 from parsers.media import HTML, PDF, TEXT, decode_text
-from parsers.model import Document, Figure, shift_parents
+from parsers.model import Document, Figure
 from parsers.pdf_document import fix_rtl, open_pdf, pages, pages_with_paths
 from parsers.pdf_text import body_chars_filter, read_body
 from parsers.periods import Period, find_periods, period_of_title
