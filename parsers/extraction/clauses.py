@@ -91,10 +91,14 @@ def assign_parts(sentence: str, mentions: list[Mention], book: PhraseBook) -> li
         if not heads:
             continue
         head = heads[-1]  # "as well as four deaths due to torture, including one woman"
+        second_bracket = marker.key == "paren" and id(head) in part_of
+        if second_bracket:
+            head = _second_bracket_head(sentence, mentions, head, part_of, marker.start, book)
+            second_bracket = id(head) not in part_of
         head_end = max([head.end, *(m.end for m in mentions if part_of.get(id(m)) == id(head))])
         if marker.key == "paren":
             limit = _paren_close(sentence, marker.end)
-            if not _attached(sentence, head.end, marker.start, book):
+            if not second_bracket and not _attached(sentence, head.end, marker.start, book):
                 continue
         else:
             limit = len(sentence)
@@ -107,6 +111,25 @@ def assign_parts(sentence: str, mentions: list[Mention], book: PhraseBook) -> li
             part_of[id(part)] = id(head)
     _possessive_parts(sentence, mentions, part_of)
     return _claims(mentions, part_of)
+
+
+def _second_bracket_head(
+    sentence: str,
+    mentions: list[Mention],
+    last_part: Mention,
+    part_of: dict[int, int],
+    paren: int,
+    book: PhraseBook,
+) -> Mention:
+    """A second parenthesis of parts after "and <metric>" breaks down the same total: "77
+    children were victims of killing (32 boys, 15 girls) and maiming (19 boys, 6 girls)"."""
+    closing = sentence.find(")", last_part.end, paren)
+    between = sentence[closing + 1 : paren] if closing >= 0 else ""
+    if closing < 0 or len(between.split()) > 4 or not book.find("coordination", between):
+        return last_part
+    if not book.metrics(between):
+        return last_part
+    return next((m for m in mentions if id(m) == part_of[id(last_part)]), last_part)
 
 
 _DEMOGRAPHIC = frozenset({"children", "women", "men"})

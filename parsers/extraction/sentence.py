@@ -6,6 +6,7 @@ is `parsers.prose_grammar`'s.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from itertools import pairwise
 
 from parsers.extraction.clauses import Claim, assign_parts, set_clauses
@@ -148,6 +149,8 @@ def read_sentence(
     bindings: list[Binding] = []
     for index, claim in enumerate(facts.claims):
         previous_group = groups[-1] if groups else None
+        if index and metrics[index] == "displaced" and metrics[index - 1] != "displaced":
+            previous_group = None  # "killing of 129 civilians and the displacement of 300,000"
         previous = bindings[-1] if bindings else None
         groups.append(claim_group(facts, claim, previous_group, discourse, metrics[index]))
         bindings.append(claim_party(facts, claim, previous, metrics[index], discourse))
@@ -181,7 +184,44 @@ def read_sentence(
     agents = {f.binding.party.start for f in frames if f.binding.party is not None}
     discourse.remember(facts.parties, agents)
     discourse.after_frames(frames)
+    if book.find("refuge_abroad", text):
+        return _without_destinations(frames, discourse.country)
     return frames
+
+
+def _without_destinations(frames: list[Frame], country: str | None) -> list[Frame]:
+    """Drop displacement counts placed in another country in a sentence about refuge abroad:
+    "132,000 have sought refuge in neighbouring countries: 23,000 in Uganda" says where
+    refugees went, not that people were displaced in Uganda; a record has no destination."""
+    if country is None:
+        return frames
+    dropped = {
+        index for index, frame in enumerate(frames)
+        if frame.metric == "displaced" and _foreign_country(frame.place_raw, country)
+    }  # fmt: skip
+    if not dropped:
+        return frames
+    kept: list[Frame] = []
+    new_index: dict[int, int] = {}
+    for index, frame in enumerate(frames):
+        if index in dropped:
+            continue
+        new_index[index] = len(kept)
+        parent = frame.parent
+        if parent is not None and parent >= 0:
+            parent = new_index.get(parent)
+        kept.append(replace(frame, parent=parent))
+    return kept
+
+
+def _foreign_country(place_raw: str | None, country: str) -> bool:
+    if not place_raw:
+        return False
+    places = vocabulary("places")
+    place = places.lookup(place_raw)
+    if place is None or places.entry(place).attribute("level") != "country":
+        return False
+    return place.upper() != country.upper()
 
 
 def _learn_topic(facts: SentenceFacts, discourse: Discourse) -> None:
