@@ -71,6 +71,20 @@ def _same_claim(vague: Figure, precise: Figure) -> bool:
     )
 
 
+def _torture_restated(killed: Figure, torture: Figure) -> bool:
+    """ "99 were killed by government forces" over a torture report whose body says the same
+    forces' 99 victims died under torture: one claim, the body's metric is the precise one."""
+    return (
+        killed.metric == "killed"
+        and torture.metric == "died_under_torture"
+        and (killed.count, killed.count_high) == (torture.count, torture.count_high)
+        and killed.perpetrator_raw is not None
+        and _perpetrator(killed) == _perpetrator(torture)
+        and _group(killed) in {"people", _group(torture)}
+        and (killed.period_start, killed.period_end) == (torture.period_start, torture.period_end)
+    )
+
+
 def _same_count_of(total: Figure, figure: Figure) -> bool:
     return (
         total.metric == figure.metric
@@ -119,15 +133,18 @@ def attribute_remainders(figures: list[Figure]) -> list[Figure]:
 
 def drop_restatements(figures: list[Figure]) -> list[Figure]:
     """Figures without their vague restatements: a total of "people" that another figure of
-    the document states with the same count, metric and perpetrator for a precise group."""
+    the document states with the same count, metric and perpetrator for a precise group, or
+    a count "killed" that the body states as the same party's deaths under torture."""
     parents = {f.parent for f in figures if f.parent is not None}
     dropped = {
         index
         for index, figure in enumerate(figures)
         if figure.parent is None
         and index not in parents
-        and _group(figure) == "people"
-        and any(_same_claim(figure, other) for other in figures)
+        and (
+            (_group(figure) == "people" and any(_same_claim(figure, o) for o in figures))
+            or any(_torture_restated(figure, o) for o in figures)
+        )
     }
     if not dropped:
         return figures
