@@ -67,6 +67,7 @@ class Discourse:
     totals: list[tuple[Any, int | None]] = field(default_factory=list)  # (Frame, figure index)
     outer: tuple[Any, int | None] | None = None  # the total the sentence just read breaks down
     sentence: int = 0
+    report_period: Period | None = None  # the period the report says it covers
 
     def new_paragraph(self) -> None:
         """A new paragraph: the victims last counted no longer carry over."""

@@ -29,7 +29,7 @@ from parsers.extraction.frames import (
 from parsers.extraction.mentions import HeadKind, Mention, places_in, read_mention, victim_pattern
 from parsers.extraction.parties import Strength, find_anaphors, find_parties
 from parsers.extraction.phrases import PhraseBook
-from parsers.periods import find_periods
+from parsers.periods import Period, find_periods
 from parsers.vocabulary import vocabulary
 
 _NOT_PEOPLE = (HeadKind.THING, HeadKind.EVENT)
@@ -40,7 +40,7 @@ def sentence_facts(
     text: str, discourse: Discourse, book: PhraseBook, in_list: bool
 ) -> SentenceFacts:
     """Everything the earlier steps find in one sentence."""
-    periods = find_periods(text, discourse.published)
+    periods = _with_reporting_period(text, find_periods(text, discourse.published), discourse)
     counts = find_counts(text, book, excluded=[(s, e) for s, e, _ in periods])
     mentions = [read_mention(text, count, book) for count in counts]
     mentions = [
@@ -67,6 +67,28 @@ def sentence_facts(
         places=places_in(text),
         in_list=in_list,
     )
+
+
+def _with_reporting_period(
+    text: str, periods: list[tuple[int, int, Period]], discourse: Discourse
+) -> list[tuple[int, int, Period]]:
+    """A sentence that says what period the report covers sets it for the document ("The
+    present report covers the period from 1 April to 15 July 2025"); "during the reporting
+    period" then stands for that period."""
+    book = discourse.book
+    spans = [p for p in periods if p[2].start and p[2].end and p[2].start != p[2].end]
+    if spans and (book.find("report_covers", text) or book.find("reporting_period", text)):
+        if discourse.report_period is None:
+            discourse.report_period = spans[0][2]
+        return periods
+    if discourse.report_period is None:
+        return periods
+    references = [
+        (m.start, m.end, discourse.report_period)
+        for m in book.find("reporting_period", text)
+        if not any(s <= m.start < e for s, e, _ in periods)
+    ]
+    return sorted([*periods, *references], key=lambda p: p[0]) if references else periods
 
 
 _TITLE_WORD = re.compile(r"\s+(?!(?:In|On|At|By|And|Of)\b)[A-Z][a-z]")
