@@ -253,13 +253,15 @@ def find_counts(
     for match in _word_pattern(tuple(words.all_words), words.joiners).finditer(sentence):
         if any(match.start() < c.end and c.start < match.end() for c in raw):
             continue
-        if _SUPERLATIVE_OF.match(sentence, match.end()):
-            continue  # "one of the most reliable sources"
+        if _SUPERLATIVE_OF.match(sentence, match.end()) or words.idiom_at(sentence, match.start()):
+            continue  # "one of the most reliable sources", "bir çok kişi" (many people)
         value = read_number_words(match.group(0), words)
         _add(raw, sentence, match.start(), match.end(), value, excluded, book, True)
     for match in _article_pattern(words.articles).finditer(sentence):
         if any(match.start() < c.end and c.start < match.end() for c in raw):
             continue
+        if words.idiom_at(sentence, match.start()):
+            continue  # "a few", "a number of"
         if _ARTICLE_CONTEXT.search(sentence[max(0, match.start() - 90) : match.start()]):
             _add(raw, sentence, match.start(), match.end(), 1, excluded, book, True)
     for word, singular in words.duals.items():

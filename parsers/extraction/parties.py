@@ -140,6 +140,22 @@ def _eventive(book: PhraseBook, sentence: str, end: int) -> bool:
     return False
 
 
+# Opening a sentence (possibly after "On 4 June,") and acting: "ISIS fighters stormed ...".
+_OPENING = re.compile(r"(?:[^,.;:]{0,30},)?\s*(?:the\s+)?", re.I)
+_NOT_ACTING = re.compile(r"\s*(?:were|was|are|is|had|have|has|died|lost|who|that)\b", re.I)
+
+
+def _acting_members(book: PhraseBook, before: str, after: str) -> bool:
+    """A party's fighters or members who open the sentence and act are the party acting
+    ("ISIS fighters stormed two villages"); elsewhere they are counted or targeted."""
+    members = book.find("acting_members", after[:20])
+    if not members or members[0].start > 1:
+        return False
+    sentence_start = max(before.rfind(". "), before.rfind("\n"))
+    opening = before[sentence_start + 1 :] if sentence_start >= 0 else before
+    return bool(_OPENING.fullmatch(opening)) and not _NOT_ACTING.match(after, members[0].end)
+
+
 def _strength(book: PhraseBook, sentence: str, start: int, end: int, raw: str) -> Strength:
     before = sentence[max(0, start - 90) : start]
     after = sentence[end : end + 40]
@@ -147,8 +163,10 @@ def _strength(book: PhraseBook, sentence: str, start: int, end: int, raw: str) -
         _ending(book, "not_agent_before", before),
         _ending(book, "agent_strong", before),
     )
-    if (blocked and blocked >= marked) or _starts_with(book, "not_agent_after", after):
+    if blocked and blocked >= marked:
         return Strength.BLOCKED  # "controlled by" outweighs "by"
+    if _starts_with(book, "not_agent_after", after) and not _acting_members(book, before, after):
+        return Strength.BLOCKED  # "ISIS fighters" counted, "regime-held areas"
     if marked or _starts_with(book, "agent_after", after) or _attributed_to(book, sentence, start):
         return Strength.MARKED
     eventive = book.pattern("event_nouns").search(raw) is not None or _eventive(book, sentence, end)

@@ -87,6 +87,15 @@ class NumberWords:
     articles: tuple[str, ...]
     decimal_separator: str
     duals: dict[str, str]  # Arabic: a noun in the dual counts two ("سيدتين" -> "سيدة")
+    idioms: tuple[str, ...] = ()  # phrases opening with a number word that count nothing
+
+    def idiom_at(self, text: str, start: int) -> bool:
+        """Whether an idiom ("bir çok", "one another") starts at `start`."""
+        following = text[start : start + 40].lower()
+        return any(
+            following.startswith(i) and not following[len(i) : len(i) + 1].isalnum()
+            for i in self.idioms
+        )
 
     @cached_property
     def all_words(self) -> frozenset[str]:
@@ -185,6 +194,7 @@ class PhraseBook:
             articles=tuple(a.lower() for a in data.get("articles", [])),
             decimal_separator=data.get("decimal_separator", "."),
             duals=dict(data.get("duals", {})),
+            idioms=tuple(i.lower() for i in data.get("idioms", [])),
         )
 
 
