@@ -135,10 +135,11 @@ def test_group_of_an_earlier_sentence_does_not_leak() -> None:
         "Eleven children were killed in Hebron governorate.\n"
         "Separately, 640 Palestinians were injured by Israeli security forces and 85 by settlers."
     )
-    found = read(text)
-    assert ("killed", 11, "children", "all_parties") in found
-    assert ("injured", 85, "children", "other_parties") not in found
-    assert [f for f in found if f[1] == 85][0][2] != "children"
+    assert read(text) == [
+        ("killed", 11, "children", "all_parties"),
+        ("injured", 640, "people", "israel"),
+        ("injured", 85, "people", "other_parties"),
+    ]
 
 
 def test_a_programme_reaching_people_is_not_a_casualty() -> None:
