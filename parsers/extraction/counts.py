@@ -47,6 +47,15 @@ _ID_BEFORE = re.compile(
 _AGE_BEFORE = re.compile(
     r"(?:\bage[sd]?\s+(?:of\s+)?|\bunder\s+(?:the\s+age\s+of\s+)?|\baged\s+)$", re.I
 )
+# A person's age after their name: "his wife, Warda Khamis Jibril, 21, were killed".
+_NAME_BEFORE = re.compile(r"(?<![\w'’-])((?:[A-Z][\w'’-]+\s+){1,4}[A-Z][\w'’-]+),\s*$")
+_NOT_A_NAME = re.compile(r"(?:In|At|From|Near|Of|To|On|By|And|The|During|Since|After)\b")
+_PERSON_BEFORE = re.compile(
+    r"\b(?:son|daughter|wife|husband|mother|father|brother|sister|child|boy|girl|man|woman|"
+    r"cousin|uncle|aunt|nephew|niece|grand\w+|journalist|named|identified\s+as)s?\b[^.]{0,12}$",
+    re.I,
+)
+_AGE_END = re.compile(r"^\s*(?:,|\)|and\b|were\b|was\b|who\b)")
 _COMPARISON_AFTER = re.compile(
     r"^\s+(?:more|fewer|less|higher|lower|greater|up|down)\s+(?:than|from)\b", re.I
 )
@@ -80,8 +89,8 @@ class Count:
 def _digit_pattern(scales: tuple[str, ...]) -> re.Pattern[str]:
     scale = "|".join(sorted((re.escape(s) for s in scales), key=len, reverse=True)) or "(?!x)x"
     return re.compile(
-        rf"(?P<dec>{_DECIMAL})\s*(?P<dscale>{scale})(?!\w)"
-        rf"|(?P<int>{_GROUPED}|\d+)(?:\s+(?P<scale>{scale})(?!\w)(?:\s+(?P<tail>\d{{1,3}})(?![\d.,]\d))?)?"
+        rf"(?<![A-Za-z_])(?P<dec>{_DECIMAL})\s*(?P<dscale>{scale})(?!\w)"
+        rf"|(?<![A-Za-z_])(?P<int>{_GROUPED}|\d+)(?:\s+(?P<scale>{scale})(?!\w)(?:\s+(?P<tail>\d{{1,3}})(?![\d.,]\d))?)?"
         rf"|(?<!\w)(?P<bare_scale>{scale})\s+(?P<bare_tail>\d{{1,3}})(?![\d.,]\d)",
         re.IGNORECASE,
     )
@@ -205,10 +214,25 @@ def is_never_a_count(sentence: str, start: int, end: int, value: int) -> bool:
     )
     if any(checks):
         return True
+    if (
+        value < 120
+        and _AGE_END.match(after)
+        and _age_after_name(sentence[max(0, start - 90) : start])
+    ):
+        return True
     if start == 0 and re.fullmatch(r"[.)]\s*", sentence[end:]):
         return True  # "1." alone: a list's numbering
 
     return value > MAX_COUNT * 10
+
+
+def _age_after_name(before: str) -> bool:
+    """The number follows a person's name given after a kinship or person word ("their
+    son, Ahmed Abdel Shamlakh, 25,"), not a place or a party ("In Deir Ezzor, 25 were")."""
+    name = _NAME_BEFORE.search(before)
+    if name is None or _NOT_A_NAME.match(name.group(1)):
+        return False
+    return bool(_PERSON_BEFORE.search(before[: name.start()].rstrip(" ,")))
 
 
 _PERCENT_WORDS = re.compile(r"(?:per|pour|por)\s+(?:cent|ciento)|yüzde", re.I)
