@@ -32,7 +32,14 @@ QUALIFIERS: tuple[str, ...] = (
     "less_than",
     "range",
 )
-ATTRIBUTIONS: tuple[str, ...] = ("stated", "believed", "unknown")
+CERTAINTIES: tuple[str, ...] = ("stated", "believed", "unknown")
+# How a figure's perpetrator was decided: its own clause, its sentence (a subject shared by
+# coordinated verbs), a section heading or list label, a reference to a party named before
+# ("the group", "these attacks"), the document's headline, nothing (no party named: a total
+# over all parties), or ambiguous (several parties in reach and the grammar cannot decide).
+ATTRIBUTIONS: tuple[str, ...] = (
+    "clause", "sentence", "heading", "coreference", "document", "none", "ambiguous", "table",
+)  # fmt: skip
 
 
 class ParseError(Exception):
@@ -129,6 +136,7 @@ class Document:
     fetched_at: datetime
     title: str | None = None
     published: date | None = None
+    country: str | None = None  # ISO 3166 alpha-2 of the source's country, when configured
 
     @classmethod
     def from_bytes(
@@ -141,6 +149,7 @@ class Document:
         fetched_at: datetime,
         title: str | None = None,
         published: date | None = None,
+        country: str | None = None,
     ) -> Document:
         """Build a document, computing its content hash."""
         return cls(
@@ -152,6 +161,7 @@ class Document:
             fetched_at=fetched_at,
             title=title,
             published=published,
+            country=country,
         )
 
 
@@ -215,7 +225,8 @@ class Figure:
     snippet: str
     count_high: int | None = None
     parent: int | None = None
-    attribution: str = "stated"
+    certainty: str = "stated"
+    attribution: str = "none"
     period_start: date | None = None
     period_end: date | None = None
     period_precision: str | None = None
@@ -258,6 +269,7 @@ class FigureRecord:
     period_end: date | None
     period_raw: str | None
     period_precision: str | None
+    certainty: str
     attribution: str
     parent_figure_id: str | None
     locator: dict[str, Any] = field(hash=False)

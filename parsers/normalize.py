@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from parsers.model import QUALIFIERS, Document, Figure, FigureRecord, ParseError, figure_id_for
 from parsers.numbers import MAX_COUNT
@@ -28,8 +29,31 @@ def check_count(figure: Figure) -> None:
             shown = f"{value:.3g}" if isinstance(value, int | float) else repr(value)[:40]
             raise ParseError(
                 f"implausible count {shown} at {figure.locator.describe()}: counts must be "
-                f"whole numbers from 0 to {MAX_COUNT:,}; the parser's figures were not loaded"
+                f"whole numbers from 0 to {MAX_COUNT:,}"
             )
+
+
+def plausible_figures(figures: Sequence[Figure]) -> tuple[list[Figure], list[str]]:
+    """The figures whose counts a report could state, and a warning for each one skipped: one
+    misread number ("1 billion people") must not cost the document its other figures. A part
+    of a skipped total keeps its own count and loses only its link to the total."""
+    kept: list[Figure] = []
+    warnings: list[str] = []
+    new_index: dict[int, int] = {}
+    for index, figure in enumerate(figures):
+        try:
+            check_count(figure)
+        except ParseError as error:
+            warnings.append(f"skipped {error}")
+            continue
+        new_index[index] = len(kept)
+        kept.append(figure)
+    if not warnings:
+        return kept, warnings
+    relinked = [
+        replace(f, parent=new_index.get(f.parent)) if f.parent is not None else f for f in kept
+    ]
+    return relinked, warnings
 
 
 def normalize_figures(
@@ -40,8 +64,8 @@ def normalize_figures(
     A figure whose perpetrator the text does not name is a total over all parties
     (`all_parties`), as monitors' headline figures are. Unknown strings keep their raw value
     and a NULL id, for the quality checks to flag; nothing is dropped but exact duplicates
-    (same id). An implausible count (see `check_count`) fails the whole parser run with a
-    ParseError, so a misreading parser is noticed instead of loading a wrong number.
+    (same id). An implausible count (see `check_count`) raises ParseError: callers drop
+    those first with `plausible_figures`, which keeps the rest and says what it skipped.
     """
     ids = [figure_id_for(document.sha256, parser, figure) for figure in figures]
     records: list[FigureRecord] = []
@@ -88,6 +112,7 @@ def normalize_figures(
                 period_end=period.end if period else None,
                 period_raw=figure.period_raw,
                 period_precision=period.precision if period else None,
+                certainty=figure.certainty,
                 attribution=figure.attribution,
                 parent_figure_id=parent_id,
                 locator=figure.locator.as_dict(),

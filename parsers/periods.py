@@ -13,18 +13,29 @@ from datetime import date
 MONTHS: dict[str, int] = {}
 for _number, _names in enumerate(
     [
-        ("january", "jan", "janvier", "يناير", "كانون الثاني"),
-        ("february", "feb", "février", "fevrier", "فبراير", "شباط"),
-        ("march", "mar", "mars", "مارس", "آذار"),
-        ("april", "apr", "avril", "أبريل", "ابريل", "نيسان"),
-        ("may", "mai", "مايو", "أيار"),
-        ("june", "jun", "juin", "يونيو", "حزيران"),
-        ("july", "jul", "juillet", "يوليو", "تموز"),
-        ("august", "aug", "août", "aout", "أغسطس", "آب"),
-        ("september", "sep", "sept", "septembre", "سبتمبر", "أيلول"),
-        ("october", "oct", "octobre", "أكتوبر", "تشرين الأول"),
-        ("november", "nov", "novembre", "نوفمبر", "تشرين الثاني"),
-        ("december", "dec", "décembre", "decembre", "ديسمبر", "كانون الأول"),
+        # English, French, Arabic (two calendars' names), German, Spanish, Turkish
+        ("january", "jan", "janvier", "يناير", "كانون الثاني", "januar", "enero", "ocak"),
+        ("february", "feb", "février", "fevrier", "فبراير", "شباط", "februar", "febrero", "şubat"),
+        ("march", "mar", "mars", "مارس", "آذار", "märz", "marzo", "mart"),
+        ("april", "apr", "avril", "أبريل", "ابريل", "نيسان", "abril", "nisan"),
+        ("may", "mai", "مايو", "أيار", "mayo", "mayıs"),
+        ("june", "jun", "juin", "يونيو", "حزيران", "juni", "junio", "haziran"),
+        ("july", "jul", "juillet", "يوليو", "تموز", "juli", "julio", "temmuz"),
+        ("august", "aug", "août", "aout", "أغسطس", "آب", "agosto", "ağustos"),
+        ("september", "sep", "sept", "septembre", "سبتمبر", "أيلول", "septiembre", "eylül"),
+        ("october", "oct", "octobre", "أكتوبر", "تشرين الأول", "oktober", "octubre", "ekim"),
+        ("november", "nov", "novembre", "نوفمبر", "تشرين الثاني", "noviembre", "kasım"),
+        (
+            "december",
+            "dec",
+            "décembre",
+            "decembre",
+            "ديسمبر",
+            "كانون الأول",
+            "dezember",
+            "diciembre",
+            "aralık",
+        ),
     ],
     start=1,
 ):
@@ -33,7 +44,7 @@ for _number, _names in enumerate(
 
 _MONTH_ALT = "|".join(sorted((re.escape(m) for m in MONTHS), key=len, reverse=True))
 _YEAR = r"(?:19[6-9]\d|20\d\d)"
-_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th)?"
+_DAY = r"(?:[0-3]?\d)(?:st|nd|rd|th|er|\.)?(?!\d)"
 
 # A single date expression, most specific first.
 _DATE = (
@@ -41,6 +52,9 @@ _DATE = (
     rf"(?:(?P<{{p}}day1>{_DAY})\s+(?P<{{p}}month1>{_MONTH_ALT})\.?,?\s+(?P<{{p}}year1>{_YEAR})"
     rf"|(?P<{{p}}month2>{_MONTH_ALT})\.?\s+(?P<{{p}}day2>{_DAY}),?\s+(?P<{{p}}year2>{_YEAR})"
     rf"|(?P<{{p}}month3>{_MONTH_ALT})\.?,?\s+(?P<{{p}}year3>{_YEAR})"
+    rf"|(?P<{{p}}day5>{_DAY})\s+(?:of\s+)?(?P<{{p}}month5>{_MONTH_ALT})(?!\w)"
+    rf"|(?P<{{p}}month6>{_MONTH_ALT})\.?\s+(?P<{{p}}day6>{_DAY})(?![\w,.]*\d)"
+    r"(?=\s*(?:[,.;:()–-]|$|(?:and|when|which|in|at|on|of|to|until|that|the|as|after|before)\b))"
     rf"|(?P<{{p}}month4>{_MONTH_ALT})(?!\w)"
     rf"|(?P<{{p}}year4>{_YEAR})))"
 )
@@ -82,6 +96,13 @@ _QUARTER_RE = re.compile(
     re.IGNORECASE,
 )
 _SINGLE_RE = re.compile(rf"(?<!\w){_date_pattern('a')}", re.IGNORECASE)
+# Spans of days within one month: "from 3 to 5 March", "between 16 and 22 May 2025",
+# "on 27 and 28 December", "16-22 May".
+_DAY_SPAN_RE = re.compile(
+    rf"(?:(?:between|from)\s+)?(?P<d1>{_DAY})\s*(?:and|to|until|till|-|–)\s*(?P<d2>{_DAY})\s+"
+    rf"(?P<month>{_MONTH_ALT})(?:\.?,?\s+(?P<year>{_YEAR}))?(?!\w)",
+    re.IGNORECASE,
+)
 
 _ORDINALS = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4}
 
@@ -116,8 +137,10 @@ def _single_bounds(
         return groups.get(prefix + name)
 
     edge = (g("edge") or "").lower()
-    day_text = g("day1") or g("day2")
-    month_text = g("month1") or g("month2") or g("month3") or g("month4")
+    day_text = g("day1") or g("day2") or g("day5") or g("day6")
+    month_text = (
+        g("month1") or g("month2") or g("month3") or g("month4") or g("month5") or g("month6")
+    )
     year_text = g("year1") or g("year2") or g("year3") or g("year4")
     if month_text is None and year_text is None:
         return None
@@ -143,56 +166,92 @@ def _single_bounds(
     return start, end, precision
 
 
-def _match_period(match: re.Match[str], kind: str, published: date | None) -> Period | None:
-    raw = match.group(0)
-    groups = match.groupdict()
-    if kind == "range":
-        first = _single_bounds(groups, "a", published)
-        second = _single_bounds(groups, "b", published)
-        if not first or not second or first[0] > second[1]:
+_Groups = dict[str, str | None]
+
+
+def _range(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    second = _single_bounds(groups, "b", published)
+    # "From 1 August to 31 October 2025": a start without its year takes the end's.
+    first = _single_bounds(groups, "a", second[1] if second else published)
+    if not first or not second or first[0] > second[1]:
+        return None
+    return Period(first[0], second[1], "range", raw)
+
+
+def _months(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    first, second = (MONTHS.get((groups[k] or "").lower().rstrip(".")) for k in ("m1", "m2"))
+    if not first or not second or first > second or not (groups["m1"] or " ")[0].isupper():
+        return None
+    year = int(groups["year"]) if groups.get("year") else _implicit_year(second, published)
+    if year is None:
+        return None
+    return Period(date(year, first, 1), _month_end(year, second), "range", raw)
+
+
+def _since(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    first = _single_bounds(groups, "a", published)
+    if not first or (published is not None and first[0] > published):
+        return None  # "since" a date after the report was published: not a period
+    return Period(first[0], published, "open", raw)
+
+
+def _half(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    if groups.get("implicit"):
+        if published is None:
             return None
-        return Period(first[0], second[1], "range", raw)
-    if kind == "months":
-        first, second = (MONTHS.get(groups[k].lower().rstrip(".")) for k in ("m1", "m2"))
-        if not first or not second or first > second or not groups["m1"][0].isupper():
-            return None
-        year = int(groups["year"]) if groups.get("year") else _implicit_year(second, published)
-        if year is None:
-            return None
-        return Period(date(year, first, 1), _month_end(year, second), "range", raw)
-    if kind == "since":
-        first = _single_bounds(groups, "a", published)
-        if not first or (published is not None and first[0] > published):
-            return None  # "since" a date after the report was published: not a period
-        return Period(first[0], published, "open", raw)
-    if kind == "half":
-        if groups.get("implicit"):
-            if published is None:
-                return None
-            year, half = published.year, 1
-        elif groups.get("syear"):
-            year, half = int(groups["syear"]), 1
-        elif groups.get("h"):
-            year, half = int(groups["hyear"]), int(groups["h"])
-        else:
-            year, half = int(groups["year"]), _ORDINALS[groups["which"].lower()]
-        start_month = 1 if half == 1 else 7
-        return Period(date(year, start_month, 1), _month_end(year, start_month + 5), "half", raw)
-    if kind == "quarter":
-        if groups.get("q"):
-            year, quarter = int(groups["qyear"]), int(groups["q"])
-        else:
-            year, quarter = int(groups["year"]), _ORDINALS[groups["which"].lower()]
-        start_month = 3 * (quarter - 1) + 1
-        return Period(date(year, start_month, 1), _month_end(year, start_month + 2), "quarter", raw)
+        year, half = published.year, 1
+    elif groups.get("syear"):
+        year, half = int(groups["syear"] or 0), 1
+    elif groups.get("h"):
+        year, half = int(groups["hyear"] or 0), int(groups["h"] or 1)
+    else:
+        year, half = int(groups["year"] or 0), _ORDINALS[(groups["which"] or "first").lower()]
+    start_month = 1 if half == 1 else 7
+    return Period(date(year, start_month, 1), _month_end(year, start_month + 5), "half", raw)
+
+
+def _quarter(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    if groups.get("q"):
+        year, quarter = int(groups["qyear"] or 0), int(groups["q"] or 1)
+    else:
+        year, quarter = int(groups["year"] or 0), _ORDINALS[(groups["which"] or "first").lower()]
+    start_month = 3 * (quarter - 1) + 1
+    return Period(date(year, start_month, 1), _month_end(year, start_month + 2), "quarter", raw)
+
+
+def _single(groups: _Groups, raw: str, published: date | None) -> Period | None:
     bounds = _single_bounds(groups, "a", published)
     if not bounds:
         return None
     return Period(bounds[0], bounds[1], bounds[2], raw)
 
 
+def _match_period(match: re.Match[str], kind: str, published: date | None) -> Period | None:
+    readers = {
+        "range": _range, "months": _months, "since": _since, "days": _day_span,
+        "half": _half, "quarter": _quarter,
+    }  # fmt: skip
+    return readers.get(kind, _single)(match.groupdict(), match.group(0), published)
+
+
+def _day_span(groups: _Groups, raw: str, published: date | None) -> Period | None:
+    month = MONTHS.get((groups["month"] or "").lower().rstrip("."))
+    if month is None:
+        return None
+    year = int(groups["year"]) if groups.get("year") else _implicit_year(month, published)
+    if year is None:
+        return None
+    first, last = (int(re.sub(r"\D", "", groups[k] or "")) for k in ("d1", "d2"))
+    try:
+        start, end = date(year, month, first), date(year, month, last)
+    except ValueError:
+        return None
+    return Period(start, end, "range", raw) if start <= end else None
+
+
 _PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("range", _RANGE_RE),
+    ("days", _DAY_SPAN_RE),
     ("range", _SINCE_TILL_RE),
     ("months", _MONTH_PAIR_RE),
     ("half", _HALF_RE),
@@ -229,7 +288,8 @@ _ABBREVIATIONS = frozenset(
     {"jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"}
 )
 _CONTEXT_BEFORE = re.compile(
-    r"\b(in|during|of|for|throughout|year|since|until|by|en|au cours de|depuis|pendant)\s+$",
+    r"\b(in|during|of|for|throughout|year|since|until|by|across|over|through|from|to|after|"
+    r"before|early|late|mid|en|au cours de|depuis|pendant|im|seit|im jahr|desde|durante)\s+$",
     re.IGNORECASE,
 )
 
@@ -244,6 +304,9 @@ def _plausible_single(text: str, match: re.Match[str]) -> bool:
     has_context = bool(_CONTEXT_BEFORE.search(before))
     if match.group("ayear4"):
         return has_context
+    dated_month = match.group("amonth5") or match.group("amonth6")
+    if dated_month:  # "17 August", "July 8": the month must be written as a name
+        return not dated_month.isascii() or dated_month[0].isupper() or len(dated_month) > 4
     bare_month = match.group("amonth4")
     if bare_month:
         if bare_month.isascii() and not bare_month[0].isupper():

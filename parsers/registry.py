@@ -18,7 +18,7 @@ from importlib.metadata import entry_points
 
 from parsers import formats
 from parsers.model import Document, Figure, FigureRecord, ParseError, only_parse_errors
-from parsers.normalize import normalize_figures
+from parsers.normalize import normalize_figures, plausible_figures
 
 ENTRY_POINT_GROUP = "toll.parsers"
 
@@ -52,9 +52,13 @@ class Parser:
     def records(self, document: Document) -> list[FigureRecord]:
         """Parse and normalize one document: its records, or ParseError and nothing else
         (whatever a document library or a parser bug raises is turned into one)."""
+        return self.read(document)[0]
+
+    def read(self, document: Document) -> tuple[list[FigureRecord], list[str]]:
+        """The document's records and a warning for each figure skipped as implausible."""
         with only_parse_errors():
-            figures = self.parse(document)
-            return normalize_figures(figures, document, self.name, self.version)
+            figures, warnings = plausible_figures(self.parse(document))
+            return normalize_figures(figures, document, self.name, self.version), warnings
 
 
 @dataclass(frozen=True)
@@ -65,6 +69,7 @@ class ParseOutcome:
     parser_version: str
     records: tuple[FigureRecord, ...]
     error: str | None = None
+    warnings: tuple[str, ...] = ()  # figures skipped, each with its reason
 
     @property
     def ok(self) -> bool:
@@ -108,10 +113,10 @@ def parsers_for(document: Document, only: Sequence[str] | None = None) -> list[P
 def run_parser(parser: Parser, document: Document) -> ParseOutcome:
     """Run one parser; a document it cannot read is a failed outcome, never a crash."""
     try:
-        records = parser.records(document)
+        records, warnings = parser.read(document)
     except ParseError as error:
         return ParseOutcome(parser.name, parser.version, (), f"ParseError: {error}")
-    return ParseOutcome(parser.name, parser.version, tuple(records))
+    return ParseOutcome(parser.name, parser.version, tuple(records), warnings=tuple(warnings))
 
 
 def parse_document(document: Document, only: Sequence[str] | None = None) -> list[ParseOutcome]:

@@ -20,6 +20,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+from parsers.extraction.phrases import languages, phrase_book
 from parsers.model import Figure, Locator
 from parsers.numbers import parse_count, to_ascii_digits
 from parsers.periods import Period, parse_period
@@ -47,6 +48,7 @@ class TableContext:
     caption: str = ""
     published: date | None = None
     default_period: Period | None = None
+    title: str = ""  # the document's title, when the caption says nothing of what is counted
 
 
 @dataclass(frozen=True)
@@ -144,6 +146,13 @@ def classify_labels(labels: Sequence[str], published: date | None) -> str:
     return kind if best > 0 else "unknown"
 
 
+def counts_casualties(caption: str, labels: Sequence[str], row_labels: Sequence[str]) -> bool:
+    """Whether a table says it counts what happened to people (killed, injured, detained,
+    displaced...) in its caption, a column header or a row label, in any language read."""
+    text = " | ".join([caption, *labels, *row_labels])
+    return any(phrase_book(language).metrics(text) for language in languages())
+
+
 def _caption_metric(caption: str) -> str:
     lowered = caption.lower()
     if "torture" in lowered:
@@ -185,8 +194,12 @@ def figures_from_grid(
     column_kind = classify_labels(labels[1:], context.published)
     if row_kind == "unknown" and column_kind == "unknown":
         return []
-
     caption = clean_cell(context.caption)
+    if not counts_casualties(caption, labels, row_labels):
+        if not counts_casualties(clean_cell(context.title), [], []):
+            return []  # a table of trainees, passengers or layoffs by month
+        caption = f"{caption} {clean_cell(context.title)}".strip()
+
     caption_period = parse_period(caption, context.published) or context.default_period
     caption_perpetrator = vocabulary("perpetrators").find(caption) if caption else None
     caption_group = _caption_group(caption)
@@ -234,10 +247,21 @@ def figures_from_grid(
                 place_raw=place_raw,
                 locator=cell_locator(grid_row, col),
                 snippet=snippet,
+                attribution=_attribution(perpetrator_raw, caption_perpetrator),
             ).with_period(period)
             row_figures.append(figure)
         figures.extend(_link_subgroups(row_figures, first_index=len(figures)))
     return figures
+
+
+def _attribution(perpetrator_raw: str | None, caption: tuple[str, str] | None) -> str:
+    """How a cell's perpetrator was decided: its row or column label ("table"), the table's
+    caption ("heading"), or not at all (a total over all parties)."""
+    if perpetrator_raw is None:
+        return "none"
+    if caption is not None and perpetrator_raw == caption[1]:
+        return "heading"
+    return "table"
 
 
 def _link_subgroups(row_figures: list[Figure], first_index: int) -> list[Figure]:

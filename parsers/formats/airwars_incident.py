@@ -98,7 +98,8 @@ def parse(document: Document) -> list[Figure]:
                 locator=Locator(kind="html_text", css_path=css_path(element)),
                 snippet=f"{label}: {_value_text(element)}",
                 parent=parent,
-                attribution="believed" if belligerent else "unknown",
+                certainty="believed" if belligerent else "unknown",
+                attribution="table" if belligerent else "none",
             ).with_period(period)
         )
         return len(figures) - 1
@@ -122,7 +123,8 @@ def parse(document: Document) -> list[Figure]:
                     locator=Locator(kind="html_text", css_path=css_path(span)),
                     snippet=f"Civilians reported killed: {_value_text(killed)} ({group})",
                     parent=parent,
-                    attribution="believed" if belligerent else "unknown",
+                    certainty="believed" if belligerent else "unknown",
+                    attribution="table" if belligerent else "none",
                 ).with_period(period)
             )
     injured = values.get("Civilians reported injured")
@@ -133,7 +135,7 @@ def parse(document: Document) -> list[Figure]:
 
 PARSER = Parser(
     name="airwars_incident",
-    version="1.0.0",
+    version="1.1.0",
     media_types=frozenset({HTML}),
     parse=parse,
     description=(

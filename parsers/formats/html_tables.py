@@ -85,7 +85,10 @@ def parse(document: Document) -> list[Figure]:
             )
 
         context = TableContext(
-            caption=_caption(table), published=published, default_period=default_period
+            caption=_caption(table),
+            published=published,
+            default_period=default_period,
+            title=document.title or page.title or "",
         )
         figures.extend(shift_parents(figures_from_grid(texts, locate, context), len(figures)))
     return figures
@@ -93,7 +96,7 @@ def parse(document: Document) -> list[Figure]:
 
 PARSER = Parser(
     name="html_tables",
-    version="1.1.0",
+    version="1.2.0",
     media_types=frozenset({HTML}),
     parse=parse,
     description=(

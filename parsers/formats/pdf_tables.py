@@ -93,10 +93,13 @@ def parse_pages(document: Document, candidates: frozenset[int] | None) -> list[F
     previous_caption = ""
     previous_width = 0
     default_period = period_of_title(document.title, document.published)
+    title = document.title or ""
     with open_pdf(document.content) as pdf:
         for number, page in pages(pdf):
+            if number == 1 and not title:
+                title = _first_line(page)[:200]
             if number == 1 and default_period is None:
-                default_period = period_of_title(_first_line(page)[:200], document.published)
+                default_period = period_of_title(title, document.published)
             if candidates is not None and number not in candidates:
                 continue
             floor = 0.0
@@ -118,6 +121,7 @@ def parse_pages(document: Document, candidates: frozenset[int] | None) -> list[F
                     caption=caption,
                     published=document.published,
                     default_period=default_period,
+                    title=title,
                 )
                 new = figures_from_grid(
                     grid,
@@ -135,7 +139,7 @@ def parse_pages(document: Document, candidates: frozenset[int] | None) -> list[F
 
 PARSER = Parser(
     name="pdf_tables",
-    version="1.1.0",
+    version="1.2.0",
     media_types=frozenset({PDF}),
     parse=parse,
     description=(

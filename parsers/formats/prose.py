@@ -3,14 +3,18 @@ articles (outside their tables) and the text of PDF reports (outside their table
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from pdfplumber.page import Page
+
 from parsers.html_document import read_html, readable_text
 from parsers.media import HTML, PDF, TEXT, decode_text
-from parsers.model import Document, Figure, shift_parents
+from parsers.model import Document, Figure
 from parsers.pdf_document import fix_rtl, open_pdf, pages, pages_with_paths
+from parsers.pdf_text import body_chars_filter, read_body
 from parsers.periods import Period, find_periods, period_of_title
 from parsers.prose_grammar import extract_figures
 from parsers.registry import Parser
-from parsers.text_units import reflow
 
 
 def _default_period(title: str | None, text: str, document: Document) -> Period | None:
@@ -38,6 +42,8 @@ def parse(document: Document) -> list[Figure]:
             published=document.published or page.published,
             default_period=_default_period(title, text, document),
             locator_kind="html_text",
+            title=title,
+            country=document.country,
         )
     text = decode_text(document.content)
     return extract_figures(
@@ -45,40 +51,49 @@ def parse(document: Document) -> list[Figure]:
         published=document.published,
         default_period=_default_period(document.title, text, document),
         locator_kind="text",
+        title=document.title,
+        country=document.country,
     )
 
 
+def _page_lines(page: Page, tables_possible: bool) -> list[str]:
+    """The text lines of a page outside its tables, without superscript footnote marks."""
+    outside = page
+    if tables_possible:
+        for table in page.find_tables():
+            outside = outside.outside_bbox(table.bbox)
+    smallest = body_chars_filter(outside.chars)
+    if smallest:
+        outside = outside.filter(
+            lambda obj: obj.get("object_type") != "char" or float(obj.get("size", 0)) >= smallest
+        )
+    return fix_rtl(outside.extract_text() or "").splitlines()
+
+
 def _parse_pdf(document: Document) -> list[Figure]:
-    figures: list[Figure] = []
-    default: Period | None = None
     ruled = pages_with_paths(document.content)  # pages that can hold a table at all
     with open_pdf(document.content) as pdf:
-        for number, page in pages(pdf):
-            tables = page.find_tables() if ruled is None or number in ruled else []
-            outside = page
-            for table in tables:
-                outside = outside.outside_bbox(table.bbox)
-            text = reflow(fix_rtl(outside.extract_text() or ""))
-            if number == 1:
-                default = _default_period(document.title, text, document)
-            figures.extend(
-                shift_parents(
-                    extract_figures(
-                        text,
-                        published=document.published,
-                        default_period=default,
-                        locator_kind="pdf_text",
-                        page=number,
-                    ),
-                    len(figures),
-                )
-            )
-    return figures
+        page_lines = [
+            _page_lines(page, ruled is None or number in ruled) for number, page in pages(pdf)
+        ]
+    body = read_body(page_lines)
+    figures = extract_figures(
+        body.text,
+        published=document.published,
+        default_period=_default_period(document.title, body.text, document),
+        locator_kind="pdf_text",
+        title=document.title,
+        country=document.country,
+    )
+    return [
+        replace(f, locator=replace(f.locator, page=body.page_of(f.locator.char_start or 0)))
+        for f in figures
+    ]
 
 
 PARSER = Parser(
     name="prose",
-    version="1.1.0",
+    version="2.0.0",
     media_types=frozenset({TEXT, HTML, PDF}),
     parse=parse,
     description=(

@@ -11,6 +11,7 @@ import pytest
 from parsers.model import Document
 from parsers.pdf_document import fix_rtl
 from parsers.registry import parse_document
+from parsers.vocabulary import vocabulary
 from tests.conftest import corpus_path
 
 AIRWARS = "files/klinares__airwars_scraping_project/database/webpages"
@@ -50,8 +51,10 @@ def test_airwars_incident_summary(incident) -> None:
     by_key = {(r.metric, r.victim_group): r for r in records}
     total = by_key[("killed", "civilians")]
     assert (total.count, total.count_high) == (killed, killed_high)
-    assert total.perpetrator == "israel" and total.attribution == "believed"
-    assert total.place == "PS" and total.period_start is not None
+    assert total.perpetrator == "israel" and total.certainty == "believed"
+    assert total.attribution == "table"  # read from the page's "Suspected belligerent" field
+    place = vocabulary("places").entry(total.place)
+    assert "PS" in (place.id, place.attribute("country")) and total.period_start is not None
     if kids is not None:
         children = by_key[("killed", "children")]
         assert (children.count, children.count_high) == (kids, kids_high)

@@ -91,7 +91,7 @@ def test_dash_and_colon_lists() -> None:
 
 
 def test_colon_list_item_with_its_own_breakdown() -> None:
-    found = figures("Media workers: 3 media workers including one woman")
+    found = figures("Deaths by group:\nMedia workers: 3 media workers including one woman")
     assert [(f.count, f.victim_raw.lower(), f.parent) for f in found] == [
         (3, "media workers", None),
         (1, "woman", 0),
@@ -258,10 +258,12 @@ def test_unattributed_remainder_after_a_total_is_other_parties() -> None:
         "The report also documented the killing of 188 civilians who drowned or died in "
         "unclaimed bombings in January."
     )
-    assert [(f.count, f.perpetrator_raw) for f in figures(text)] == [
+    from parsers.vocabulary import perpetrator_id
+
+    assert [(f.count, perpetrator_id(f.perpetrator_raw)) for f in figures(text)] == [
         (781, None),
-        (346, "Regime forces"),
-        (188, "other parties"),
+        (346, "syrian_regime"),
+        (188, "unknown"),  # "unclaimed bombings": stated as unidentified
     ]
 
 

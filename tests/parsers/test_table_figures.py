@@ -70,8 +70,26 @@ def test_continued_table_uses_the_inherited_header() -> None:
 
 def test_period_rows() -> None:
     grid = [["Month", "Civilians"], ["January 2020", "100"], ["February 2020", "80"]]
-    found = figures_from_grid(grid, locate, TableContext(published=date(2020, 4, 1)))
+    context = TableContext("Civilian deaths by month", published=date(2020, 4, 1))
+    found = figures_from_grid(grid, locate, context)
     assert [(f.count, parse_period(f.period_raw).start.month) for f in found] == [(100, 1), (80, 2)]
+
+
+def test_a_table_that_does_not_say_what_it_counts_yields_nothing() -> None:
+    """Months by people with no word of killing, injury or detention anywhere: trainees,
+    passengers or layoffs, not casualties (a wrong figure is worse than a missing one)."""
+    grid = [["Month", "Persons trained", "Persons tested"], ["July 2015", "71", "30"]]
+    assert figures_from_grid(grid, locate, TableContext("Programme highlights")) == []
+    by_month = [["Month", "Civilians"], ["January 2020", "100"]]
+    assert figures_from_grid(by_month, locate, TableContext(published=date(2020, 4, 1))) == []
+
+
+def test_the_document_title_can_say_what_a_table_counts() -> None:
+    grid = [["Perpetrator", "Civilians"], ["ISIS", "12"]]
+    context = TableContext("", title="Death toll in Syria, May 2020")
+    assert [(f.metric, f.count) for f in figures_from_grid(grid, locate, context)] == [
+        ("killed", 12)
+    ]
 
 
 def test_table_without_known_labels_yields_nothing() -> None:

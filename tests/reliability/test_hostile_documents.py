@@ -15,6 +15,7 @@ from flows.jobs import ParseJob, run_parse_job
 from flows.sample_site.demo import write_demo_config
 from parsers.media import sniff_media_type
 from parsers.model import Document, Figure, Locator, ParseError
+from parsers.normalize import normalize_figures
 from parsers.numbers import MAX_COUNT
 from parsers.registry import Parser, parse_document, run_parser
 from tests.support import hostile_documents as hostile
@@ -104,12 +105,21 @@ def _figures(count: object, count_high: object = None) -> Parser:
 @pytest.mark.parametrize(
     ("count", "count_high"), [(10**30, None), (-1, None), (2.5, None), (5, 10**19)]
 )
-def test_implausible_counts_are_refused_before_the_loader(count, count_high) -> None:
+def test_implausible_counts_are_skipped_with_a_warning(count, count_high) -> None:
     item = document(hostile.Hostile("x", "x.txt", b"many"))
     with pytest.raises(ParseError, match="implausible count"):
-        _figures(count, count_high).records(item)
+        normalize_figures(_figures(count, count_high).parse(item), item, "counts", "1.0.0")
     outcome = run_parser(_figures(count, count_high), item)
-    assert not outcome.ok and "0 to 100,000,000" in outcome.error
+    assert outcome.ok and outcome.records == ()
+    assert len(outcome.warnings) == 1 and "0 to 100,000,000" in outcome.warnings[0]
+
+
+def test_one_implausible_number_keeps_the_other_figures() -> None:
+    text = b"1 billion people were displaced. Airstrikes killed 35 civilians, including 9 children."
+    (outcome,) = parse_document(document(hostile.Hostile("x", "x.txt", text)))
+    assert outcome.ok and outcome.warnings and "implausible count 1e+09" in outcome.warnings[0]
+    assert [(r.metric, r.count) for r in outcome.records] == [("killed", 35), ("killed", 9)]
+    assert outcome.records[1].parent_figure_id == outcome.records[0].figure_id
 
 
 def test_library_errors_and_parser_bugs_become_parse_errors() -> None:

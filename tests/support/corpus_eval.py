@@ -52,13 +52,22 @@ def as_html(text: str) -> str:
     return head + "".join(body) + "</body></html>"
 
 
+# Parties stated as unidentified and the report's "other parties" are accepted for each
+# other (../shared/corpus/annotated/README.md).
+_SAME_PARTY = {"unknown": "other_parties"}
+
+
+def _party(value: str | None) -> str | None:
+    return _SAME_PARTY.get(value, value) if value else value
+
+
 def _matches(record: FigureRecord, expected: dict[str, Any]) -> bool:
     same = (
         record.metric == expected["metric"]
         and record.count == expected["count"]
         and record.count_high == expected.get("count_high")
         and record.victim_group == expected["victim_group"]
-        and record.perpetrator == expected["perpetrator"]
+        and _party(record.perpetrator) == _party(expected["perpetrator"])
     )
     period = expected.get("period")
     if same and period:
