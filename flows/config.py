@@ -16,6 +16,47 @@ HOME_ENV = "TOLL_HOME"
 CONFIG_ENV = "TOLL_CONFIG"
 CONFIG_NAME = "sources.toml"
 REPOSITORY_CONFIG = Path(__file__).resolve().parent.parent / CONFIG_NAME
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def host_entry(entry: str) -> tuple[str, int | None]:
+    """An `allowed_hosts` entry as (host, port): "127.0.0.1:8741" names one port, "snhr.org"
+    only the scheme's default port (80 for http, 443 for https). Raises ValueError."""
+    parts = urlsplit("//" + entry.strip().lower())
+    try:
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"allowed_hosts entry {entry!r}: the port is not a number") from None
+    if not parts.hostname or parts.path or parts.query or parts.fragment or parts.username:
+        raise ValueError(f"allowed_hosts entry {entry!r}: give a host, or host:port")
+    return parts.hostname, port
+
+
+def url_host_port(url: str) -> tuple[str, int] | None:
+    """(host, port) an http(s) URL reaches, the port defaulting to the scheme's; None for
+    other schemes and malformed URLs."""
+    parts = urlsplit(url)
+    if parts.scheme not in DEFAULT_PORTS or not parts.hostname:
+        return None
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return parts.hostname.lower(), port or DEFAULT_PORTS[parts.scheme]
+
+
+def host_allowed(url: str, entries: list[str]) -> bool:
+    """Whether a URL's host and port are named by one of the `allowed_hosts` entries."""
+    target = url_host_port(url)
+    if target is None:
+        return False
+    host, port = target
+    scheme_port = DEFAULT_PORTS[urlsplit(url).scheme]
+    for entry in entries:
+        allowed_host, allowed_port = host_entry(entry)
+        if allowed_host == host and port == (allowed_port or scheme_port):
+            return True
+    return False
 
 
 class FetchSettings(BaseModel):
@@ -34,6 +75,7 @@ class FetchSettings(BaseModel):
     max_retry_after_seconds: float = Field(300.0, ge=0)
     max_redirects: int = Field(5, ge=0, le=20)
     deadline_seconds: float = Field(300.0, gt=0)
+    max_crawl_delay_seconds: float = Field(60.0, ge=0)
 
     @property
     def user_agent_header(self) -> str:
@@ -109,6 +151,7 @@ class SourceConfig(BaseModel):
     rate_limit_per_second: float = Field(1.0, gt=0)
     max_concurrency: int = Field(2, ge=1, le=16)
     obey_robots: bool = True
+    allow_private_addresses: bool = False
     cadence_days: int = Field(45, ge=1)
 
     @field_validator("allowed_hosts")
@@ -116,7 +159,9 @@ class SourceConfig(BaseModel):
     def _lower_hosts(cls, hosts: list[str]) -> list[str]:
         if not hosts:
             raise ValueError("allowed_hosts must name at least one host")
-        return [h.lower() for h in hosts]
+        for host in hosts:
+            host_entry(host)
+        return [h.strip().lower() for h in hosts]
 
     @field_validator("include", "exclude", "follow")
     @classmethod
@@ -128,9 +173,8 @@ class SourceConfig(BaseModel):
     @model_validator(mode="after")
     def _entry_points_allowed(self) -> SourceConfig:
         for url in self.entry_points:
-            host = (urlsplit(url).hostname or "").lower()
-            if host not in self.allowed_hosts:
-                raise ValueError(f"{url}: host {host!r} is not in allowed_hosts")
+            if not host_allowed(url, self.allowed_hosts):
+                raise ValueError(f"{url}: its host and port are not in allowed_hosts")
         if not self.entry_points:
             raise ValueError("a source needs at least one feed or listing")
         return self
@@ -142,8 +186,7 @@ class SourceConfig(BaseModel):
 
     def is_candidate(self, url: str) -> bool:
         """Whether a URL is a report of this source by its link rules and host."""
-        host = (urlsplit(url).hostname or "").lower()
-        if host not in self.allowed_hosts:
+        if not host_allowed(url, self.allowed_hosts):
             return False
         if any(re.search(p, url) for p in self.exclude):
             return False
@@ -151,8 +194,7 @@ class SourceConfig(BaseModel):
 
     def is_followed(self, url: str) -> bool:
         """Whether a link found inside a fetched report is itself a document to fetch."""
-        host = (urlsplit(url).hostname or "").lower()
-        return host in self.allowed_hosts and any(re.search(p, url) for p in self.follow)
+        return host_allowed(url, self.allowed_hosts) and any(re.search(p, url) for p in self.follow)
 
 
 class TollConfig(BaseModel):

@@ -21,6 +21,7 @@ from flows import progress
 from flows.acquire.discovery import Link, next_page, page_links
 from flows.acquire.documents import FetchedDocument, links_inside
 from flows.acquire.retry import retry_links
+from flows.acquire.robots import forget_robots
 from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig, TollConfig, load_config
 from flows.jobs import plan_parse_jobs
@@ -173,6 +174,7 @@ def run_ingest(
     sources = config.selected(source_names)
     budget = budget_of(config)
     warm_up_workers()  # they start while the run discovers and fetches
+    forget_robots()  # each run reads robots.txt afresh (a host skipped last run may be back)
     with recorded_run(home, flow_name, [s.name for s in sources], wait) as run:
         run.batch_documents = config.load.batch_documents
         upsert_sources(run.conn, [source_row(s) for s in sources], datetime.now(UTC))

@@ -49,12 +49,18 @@ class SourceFetch:
 
 
 def fetcher_for(source: SourceConfig, settings: FetchSettings) -> Fetcher:
-    """An HTTP fetcher bound to one source's allowed hosts, its politeness limits (shared by
-    every fetcher of the source in this process) and robots.txt."""
+    """An HTTP fetcher bound to one source's allowed hosts and addresses, its politeness
+    limits (shared by every fetcher of the source in this process) and robots.txt."""
     politeness = shared_politeness(
         source.name, source.rate_limit_per_second, source.max_concurrency
     )
-    return Fetcher(settings, source.allowed_hosts, politeness, obey_robots=source.obey_robots)
+    return Fetcher(
+        settings,
+        source.allowed_hosts,
+        politeness,
+        obey_robots=source.obey_robots,
+        allow_private_addresses=source.allow_private_addresses,
+    )
 
 
 def discover_links(

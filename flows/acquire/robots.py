@@ -1,7 +1,9 @@
 """robots.txt: fetched once per host, cached, and honoured before every request.
 
 Following RFC 9309: a robots.txt that does not exist (4xx) allows everything; one that cannot
-be fetched (5xx, network failure) disallows the host until it can be read.
+be fetched (5xx, network failure) disallows the host until it can be read. Rules are matched
+by protego, which implements what `urllib.robotparser` gets wrong: the `*` and `$` wildcards,
+the longest match winning between Allow and Disallow, and fractional Crawl-delays.
 """
 
 from __future__ import annotations
@@ -10,14 +12,15 @@ import logging
 import threading
 from collections.abc import Callable
 from urllib.parse import urlsplit, urlunsplit
-from urllib.robotparser import RobotFileParser
+
+from protego import Protego
 
 logger = logging.getLogger("toll.robots")
 
 RobotsFetch = Callable[[str], tuple[int | None, bytes | None]]
 
 
-_RULES: dict[str, RobotFileParser | bool] = {}  # per origin, for the life of the process
+_RULES: dict[str, Protego | bool] = {}  # per origin, for the life of the process
 _RULES_LOCK = threading.Lock()
 
 
@@ -36,7 +39,7 @@ class RobotsRules:
         self._parsers = _RULES
         self._lock = _RULES_LOCK
 
-    def _rules_for(self, url: str) -> RobotFileParser | bool:
+    def _rules_for(self, url: str) -> Protego | bool:
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         with self._lock:
@@ -44,11 +47,9 @@ class RobotsRules:
                 return self._parsers[origin]
         robots_url = urlunsplit((parts.scheme, parts.netloc, "/robots.txt", "", ""))
         status, body = self._fetch(robots_url)
-        rules: RobotFileParser | bool
+        rules: Protego | bool
         if status is not None and 200 <= status < 300 and body is not None:
-            parser = RobotFileParser(robots_url)
-            parser.parse(body.decode("utf-8", errors="replace").splitlines())
-            rules = parser
+            rules = Protego.parse(body.decode("utf-8", errors="replace"))
         elif status is not None and 400 <= status < 500:
             rules = True  # no robots.txt: everything allowed
         else:
@@ -63,7 +64,7 @@ class RobotsRules:
         rules = self._rules_for(url)
         if isinstance(rules, bool):
             return rules
-        allowed = rules.can_fetch(self._agent, url)
+        allowed = rules.can_fetch(url, self._agent)
         if not allowed:
             logger.warning("robots.txt disallows %s for %s: not fetched", url, self._agent)
         return allowed

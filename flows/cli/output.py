@@ -1,10 +1,12 @@
-"""Rich renderings for the CLI: run summaries, run history, query results."""
+"""Rich renderings for the CLI: run summaries, run history, query results, and `shown`,
+the one door through which every data value reaches a terminal."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,10 +14,29 @@ from typing import Any
 
 from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from flows.summary import RunSummary
+
+# C0 controls but tab and newline (ESC starts ANSI sequences; CR overwrites a line), DEL, C1
+# controls (CSI), and the bidi embeddings, overrides and isolates that reorder what is shown.
+_UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(value: object, *, markup: bool = True) -> str:
+    """A data value (document text, a URL, an error, a query result) as it may reach a
+    terminal: control characters and bidi overrides removed and, unless it goes into a
+    `rich.text.Text` (markup=False), rich markup escaped, so `[/]` is text, not a crash,
+    and `[link=...]` is text, not a hyperlink."""
+    text = _UNSHOWABLE.sub("", "" if value is None else str(value))
+    return escape(text) if markup else text
+
+
+def data_console(stderr: bool = False) -> Console:
+    """A console for commands that print data: no `:emoji:` codes read from the data."""
+    return Console(stderr=stderr, emoji=False)
 
 
 def summary_table(summary: RunSummary) -> Table:
@@ -49,12 +70,7 @@ def failures_table(failures: Sequence[dict[str, str]], limit: int = 20) -> Table
     for name in ("source", "stage", "url", "error"):
         table.add_column(name, overflow="fold")
     for failure in failures[:limit]:
-        table.add_row(
-            failure.get("source", ""),
-            failure.get("stage", ""),
-            failure.get("url", ""),
-            failure.get("error", ""),
-        )
+        table.add_row(*(shown(failure.get(key, "")) for key in ("source", "stage", "url", "error")))
     return table
 
 
@@ -70,11 +86,15 @@ def _plain(value: Any) -> Any:
 
 def result_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> Table:
     """A query result as a rich table; short columns never wrap, long text folds."""
-    table = Table(title=title or None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False)
-    cells = [["" if v is None else str(_plain(v)) for v in row] for row in rows]
+    table = Table(
+        title=shown(title) or None, title_justify="left", box=box.SIMPLE_HEAD, pad_edge=False
+    )
+    cells = [[shown("" if v is None else _plain(v)) for v in row] for row in rows]
     for index, column in enumerate(columns):
         longest = max([len(column), *(len(row[index]) for row in cells)])
-        table.add_column(column, no_wrap=longest <= 20, overflow="fold", min_width=min(longest, 20))
+        table.add_column(
+            shown(column), no_wrap=longest <= 20, overflow="fold", min_width=min(longest, 20)
+        )
     for row in cells:
         table.add_row(*row)
     return table

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from flows.sample_site.server import DEFAULT_PORT
 
@@ -23,8 +24,10 @@ ORDER BY civilians DESC"""
 
 
 def demo_config(base_url: str) -> str:
-    """The sources file of the demo: one source, the local sample site."""
+    """The sources file of the demo: one source, the local sample site (on this machine, so
+    its private address is allowed, and only its own port)."""
     pattern = re.escape(base_url)
+    host = urlsplit(base_url).netloc
     return f"""# Written by `toll demo`: the bundled sample site served on this machine.
 [fetch]
 user_agent = "toll-demo/0.1"
@@ -37,7 +40,8 @@ name = "{DEMO_SOURCE}"
 publisher = "Example Monitor for Human Rights (synthetic sample data)"
 homepage = "{base_url}/"
 country = "SY"
-allowed_hosts = ["127.0.0.1"]
+allowed_hosts = ["{host}"]
+allow_private_addresses = true
 feeds = ["{base_url}/feed/"]
 listings = [{{ url = "{base_url}/category/death-toll/", max_pages = 10 }}]
 include = ['^{pattern}/blog/\\d{{4}}/\\d{{2}}/\\d{{2}}/[^/]+/$']

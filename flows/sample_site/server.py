@@ -18,7 +18,6 @@ from __future__ import annotations
 import functools
 import gzip
 import hashlib
-import io
 import json
 import mimetypes
 import socket
@@ -53,7 +52,8 @@ class Fault:
     status (params: status, retry_after), hang, stall, trickle (params: seconds between
     bytes), reset, truncate, redirect_loop,
     redirect_offsite (params: location), content_type (params: content_type), oversize
-    (params: size, announce), gzip_bomb (params: size), etag_changes, replace (params: body).
+    (params: size, announce), gzip_bomb (params: size, layers), etag_changes,
+    replace (params: body).
     """
 
     def __init__(self, kind: str, times: int | None = None, **params: Any) -> None:
@@ -100,6 +100,12 @@ class SiteServer:
         self.httpd = ThreadingHTTPServer((host, port), _handler_for(self))
         self.httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
+
+    @property
+    def host(self) -> str:
+        """127.0.0.1:PORT, as an `allowed_hosts` entry names the site."""
+        host, port = self.httpd.server_address[:2]
+        return f"{host}:{port}"
 
     @property
     def base_url(self) -> str:
@@ -177,14 +183,14 @@ class SiteServer:
 
 
 @functools.cache
-def _gzip_of_zeros(size: int) -> bytes:
-    """A gzip body that inflates to `size` zero bytes, made without holding them in memory."""
-    out = io.BytesIO()
-    chunk = b"\0" * (1 << 20)
-    with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=9, mtime=0) as packer:
-        for start in range(0, size, len(chunk)):
-            packer.write(chunk[: min(len(chunk), size - start)])
-    return out.getvalue()
+def _gzip_of_zeros(size: int, layers: int = 1) -> bytes:
+    """A gzip body that inflates to `size` zero bytes (made of 1 MiB gzip members, so it is
+    built at once without holding them), gzipped again `layers - 1` more times."""
+    member = gzip.compress(b"\0" * (1 << 20), compresslevel=9, mtime=0)
+    body = member * (size >> 20) + gzip.compress(b"\0" * (size % (1 << 20)), mtime=0)
+    for _ in range(layers - 1):
+        body = gzip.compress(body, compresslevel=9, mtime=0)
+    return body
 
 
 def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
@@ -366,12 +372,14 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
                     pass
                 self.close_connection = True
                 return True
-            if kind == "gzip_bomb":
-                body = _gzip_of_zeros(int(fault.params.get("size", 200 * 1024 * 1024)))
+            if kind == "gzip_bomb":  # layers > 1: "Content-Encoding: gzip, gzip, ..."
+                layers = int(fault.params.get("layers", 1))
+                body = _gzip_of_zeros(int(fault.params.get("size", 200 * 1024 * 1024)), layers)
+                encoding = ", ".join(["gzip"] * layers)
                 self._send(
                     200,
                     body,
-                    {"Content-Type": "text/html", "Content-Encoding": "gzip"},
+                    {"Content-Type": "text/html", "Content-Encoding": encoding},
                     head,
                 )
                 return True

@@ -54,7 +54,9 @@ def _nightly(home: Path, config: Path, runner: str = "threads", workers: int = 2
 def test_robots_txt_is_honoured_and_read_once_per_host(site, caplog) -> None:
     forget_robots()
     (site.root / "robots.txt").write_text(f"User-agent: *\nDisallow: {PDF}\n")
-    with Fetcher(FetchSettings(), ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
+    with Fetcher(
+        FetchSettings(), [site.host], Politeness(1000, 2), allow_private_addresses=True
+    ) as fetcher:
         skipped = fetcher.get(site.base_url + PDF)
         allowed = fetcher.get(site.base_url + "/feed/")
         again = fetcher.get(site.base_url + PDF)
@@ -69,7 +71,9 @@ def test_unreadable_robots_txt_keeps_toll_away(site) -> None:
     forget_robots()
     site.faults["/robots.txt"] = Fault("status", status=503)
     settings = FetchSettings(max_attempts=1)
-    with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
+    with Fetcher(
+        settings, [site.host], Politeness(1000, 2), allow_private_addresses=True
+    ) as fetcher:
         result = fetcher.get(site.base_url + PDF)
     assert result.outcome == "skipped" and site.requests_to(PDF) == []
 
@@ -84,7 +88,8 @@ def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
         name="ratelimited",
         publisher="x",
         homepage=site.base_url + "/",
-        allowed_hosts=["127.0.0.1"],
+        allowed_hosts=[site.host],
+        allow_private_addresses=True,
         feeds=[site.base_url + "/feed/"],
         include=["."],
         rate_limit_per_second=8,
@@ -114,7 +119,8 @@ def test_concurrency_seen_by_the_site_respects_the_limit(site, home) -> None:
         name="concurrent",
         publisher="x",
         homepage=site.base_url + "/",
-        allowed_hosts=["127.0.0.1"],
+        allowed_hosts=[site.host],
+        allow_private_addresses=True,
         feeds=[site.base_url + "/feed/"],
         include=["."],
         rate_limit_per_second=1000,

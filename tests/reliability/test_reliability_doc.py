@@ -7,8 +7,10 @@ from datetime import date
 from pathlib import Path
 
 from tests.support.reliability import (
+    ATTACK_GOAL,
     DOC,
     GOAL,
+    GROUP_OF,
     SCENARIO_IDS,
     SCENARIOS,
     Collector,
@@ -30,7 +32,8 @@ def test_doc_names_exactly_the_declared_scenarios() -> None:
 
 def test_every_row_of_the_doc_met_the_goal() -> None:
     results = results_in_doc(DOC.read_text(encoding="utf-8"))
-    assert {s: r for s, r in results.items() if r != GOAL} == {}
+    goals = {s: ATTACK_GOAL if GROUP_OF[s] == "attack" else GOAL for s in results}
+    assert {s: r for s, r in results.items() if r != goals[s]} == {}
 
 
 def test_every_scenario_is_played_by_a_test() -> None:
@@ -44,9 +47,14 @@ def test_render_writes_one_row_per_scenario() -> None:
     collector = Collector()
     collector.record("hang", "gave up | timed out", completed=True)
     collector.record("reset", "recorded", completed=True, lost="2 figure(s)")
+    collector.record("crawl_delay_day", "skipped the host", completed=True)
+    collector.record("dns_rebinding", "connected", completed=False, lost="a request")
     text = render(collector.observed, date(2026, 1, 2))
     assert ids_in_doc(text) == SCENARIO_IDS
     results = results_in_doc(text)
     assert results["hang"] == GOAL and results["reset"] == "run completed, LOST: 2 figure(s)"
     assert results["stall"] == "not run" and "gave up \\| timed out" in text
-    assert collector.missing() == [s.id for s in SCENARIOS if s.id not in {"hang", "reset"}]
+    assert results["crawl_delay_day"] == ATTACK_GOAL
+    assert results["dns_rebinding"] == "ATTACK NOT STOPPED, LEAKED: a request"
+    played = {"hang", "reset", "crawl_delay_day", "dns_rebinding"}
+    assert collector.missing() == [s.id for s in SCENARIOS if s.id not in played]

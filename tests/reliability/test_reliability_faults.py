@@ -152,6 +152,12 @@ CASES = [
     ),
     Case("gzip_bomb", PDF, lambda: Fault("gzip_bomb", size=200 << 20), "download cut off"),
     Case(
+        "gzip_stacked",
+        PDF,
+        lambda: Fault("gzip_bomb", size=GIB, layers=2),
+        "more than one encoding",
+    ),
+    Case(
         "etag_churn",
         UNCHANGED_PDF,
         lambda: Fault("etag_changes"),

@@ -262,7 +262,9 @@ def test_a_trickling_body_is_abandoned_at_the_deadline(site) -> None:
     settings = FetchSettings(max_attempts=1, timeout_seconds=5, deadline_seconds=1)
     trickle = site.faults[PDF] = Fault("trickle", seconds=0.02)  # a byte every 20 ms, forever
     started = time.monotonic()
-    with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 1), obey_robots=False) as fetcher:
+    with Fetcher(
+        settings, [site.host], Politeness(1000, 1), obey_robots=False, allow_private_addresses=True
+    ) as fetcher:
         result = fetcher.get(site.base_url + PDF)
     assert result.outcome == "failed" and "still arriving after 1 s" in result.error
     assert trickle.sent > 0 and time.monotonic() - started < 5

@@ -238,7 +238,7 @@ def serve(site_root: Path, files: dict[str, bytes], links: list[str]) -> str:
 
 def hostile_source(base_url: str, feed_path: str, name: str = "hostile") -> str:
     """A [[sources]] block for the hostile feed (its documents only, no robots.txt)."""
-    host = base_url.split("//", 1)[1].split(":")[0]
+    host = base_url.split("//", 1)[1]
     pattern = re.escape(f"{base_url}/{HOSTILE_DIR}/")
     return f"""
 [[sources]]
@@ -246,6 +246,7 @@ name = "{name}"
 publisher = "A hostile publisher"
 homepage = "{base_url}/"
 allowed_hosts = ["{host}"]
+allow_private_addresses = true
 feeds = ["{base_url}{feed_path}"]
 include = ['^{pattern}']
 rate_limit_per_second = 100

@@ -15,6 +15,7 @@ from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "reliability.md"
 GOAL = "run completed, nothing lost"
+ATTACK_GOAL = "attack stopped, nothing leaked"
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("oversize_announced", "a 1 GiB body announced by Content-Length (cap 5 MB)"),
         ("oversize_chunked", "a 1 GiB chunked body without a length (cap 5 MB)"),
         ("gzip_bomb", "a 200 KB gzip body that inflates to 200 MiB (cap 5 MB)"),
+        ("gzip_stacked", "a 2.5 KB body sent as Content-Encoding: gzip, gzip: 1 GiB inflated"),
         ("etag_churn", "a new ETag on every request, same bytes"),
         ("changed_after_listing", "the page changes between listing and fetch"),
         ("removed_after_listing", "the page is deleted (404) between listing and fetch"),
@@ -79,13 +81,27 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("archive_read_only", "the archive folder is on a read-only file system"),
         ("archive_is_a_file", "the archive path is a file, not a folder"),
     ),
+    *_group(
+        "attack",
+        ("gzip_bomb_memory", "a 1 GiB gzip bomb against a 20 MB cap: peak memory of the fetch"),
+        ("gzip_bomb_out_of_memory", "a 1 GiB gzip bomb, a 2 GiB cap and 300 MiB of memory"),
+        ("redirect_other_port", "a report redirecting to another port of an allowed host"),
+        ("private_address", "an allowed name that resolves to loopback, 10.x or 169.254.x"),
+        ("dns_rebinding", "a name that resolves to one address, then to another"),
+        ("redirect_robots", "a redirect to an allowed host whose robots.txt disallows it"),
+        ("crawl_delay_day", "robots.txt asking for a Crawl-delay of 86,400 s"),
+    ),
 )
 SCENARIO_IDS = frozenset(s.id for s in SCENARIOS)
 
 
+GROUP_OF = {s.id: s.group for s in SCENARIOS}
+
+
 @dataclass(frozen=True)
 class Observation:
-    """What toll did in one scenario, as the test run saw it."""
+    """What toll did in one scenario, as the test run saw it. For an attack, `completed`
+    says toll stopped it and `lost` what got through."""
 
     scenario: str
     did: str
@@ -94,9 +110,18 @@ class Observation:
 
     @property
     def result(self) -> str:
-        """'run completed, nothing lost', or what went wrong."""
+        """'run completed, nothing lost' ('attack stopped, nothing leaked'), or what went
+        wrong."""
+        if GROUP_OF[self.scenario] == "attack":
+            stopped = "attack stopped" if self.completed else "ATTACK NOT STOPPED"
+            return f"{stopped}, " + (f"LEAKED: {self.lost}" if self.lost else "nothing leaked")
         run = "run completed" if self.completed else "RUN DID NOT COMPLETE"
         return f"{run}, " + (f"LOST: {self.lost}" if self.lost else "nothing lost")
+
+    @property
+    def goal(self) -> str:
+        """The result this scenario must have."""
+        return ATTACK_GOAL if GROUP_OF[self.scenario] == "attack" else GOAL
 
 
 class Collector:
@@ -129,6 +154,9 @@ def render(observed: dict[str, Observation], today: date) -> str:
         "network": "Faults of the web (the real nightly flow against the local sample site)",
         "document": "Hostile and broken documents (served by the site, through the real flow)",
         "crash": "Crashes and a failing disk",
+        "attack": "Attacks: a hostile server, a document written to hurt its reader, a query "
+        "written to hurt the machine (each played for real: a server on 127.0.0.1, the real "
+        "commands)",
     }
     lines = [
         "# Reliability: faults and hostile inputs, and what toll did",
@@ -155,8 +183,8 @@ def render(observed: dict[str, Observation], today: date) -> str:
             result = seen.result if seen else "not run"
             lines.append(f"| `{scenario.id}` | {scenario.what} | {did} | {result} |")
         lines.append("")
-    done = sum(1 for s in observed.values() if s.result == GOAL)
-    lines.append(f"{done} of {len(SCENARIOS)} scenarios: {GOAL}.")
+    done = sum(1 for s in observed.values() if s.result == s.goal)
+    lines.append(f"{done} of {len(SCENARIOS)} scenarios met their goal ({GOAL}; {ATTACK_GOAL}).")
     return "\n".join(lines) + "\n"
 
 

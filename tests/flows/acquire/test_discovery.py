@@ -15,7 +15,8 @@ def source_for(site, **changes) -> SourceConfig:
         "name": "sample",
         "publisher": "Sample",
         "homepage": base + "/",
-        "allowed_hosts": ["127.0.0.1"],
+        "allowed_hosts": [base.split("//", 1)[1]],
+        "allow_private_addresses": True,
         "feeds": [base + "/feed/"],
         "listings": [ListingConfig(url=base + "/category/death-toll/")],
         "include": [r"/blog/\d{4}/\d{2}/\d{2}/[^/]+/$"],
@@ -78,7 +79,7 @@ def test_unreachable_entry_point_is_reported_not_raised() -> None:
         name="x",
         publisher="x",
         homepage="http://127.0.0.1:9/",
-        allowed_hosts=["127.0.0.1"],
+        allowed_hosts=["127.0.0.1:9"],
         feeds=["http://127.0.0.1:9/feed/"],
         include=["."],
     )

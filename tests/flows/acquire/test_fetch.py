@@ -18,7 +18,7 @@ def fetcher(site):
     settings = FetchSettings(
         max_attempts=3, backoff_seconds=0.0, max_bytes=2_000_000, timeout_seconds=5
     )
-    with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 4)) as f:
+    with Fetcher(settings, [site.host], Politeness(1000, 4), allow_private_addresses=True) as f:
         yield f
 
 
@@ -65,7 +65,9 @@ def test_429_honours_retry_after(site) -> None:
     waits: list[float] = []
     settings = FetchSettings(max_attempts=2, backoff_seconds=0.0)
     site.faults[PDF] = Fault("status", times=1, status=429, retry_after=7)
-    with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 1), sleep=waits.append) as f:
+    with Fetcher(
+        settings, [site.host], Politeness(1000, 1), allow_private_addresses=True, sleep=waits.append
+    ) as f:
         result = f.get(site.base_url + PDF)
     assert result.outcome == "fetched"
     assert waits == [7.0]
@@ -74,7 +76,9 @@ def test_429_honours_retry_after(site) -> None:
 def test_retry_after_above_the_cap_fails_without_waiting(site) -> None:
     site.faults[PDF] = Fault("status", status=429, retry_after=86400)
     settings = FetchSettings(max_attempts=3, max_retry_after_seconds=60)
-    with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 1), sleep=pytest.fail) as f:
+    with Fetcher(
+        settings, [site.host], Politeness(1000, 1), allow_private_addresses=True, sleep=pytest.fail
+    ) as f:
         result = f.get(site.base_url + PDF)
     assert result.outcome == "failed" and "above the 60 s cap" in result.error
 
