@@ -10,6 +10,16 @@ from datetime import UTC, datetime
 _STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
 
+class TerminalFormatter(logging.Formatter):
+    """Readable lines, with what came from documents and servers (URLs, titles, errors)
+    stripped of control and bidi-override characters before it reaches a terminal."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        from flows.cli.output import shown
+
+        return shown(super().format(record), markup=False)
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, message and any extra fields."""
 
@@ -32,7 +42,7 @@ def configure(json_lines: bool = False, level: int = logging.INFO) -> logging.Ha
     if json_lines:
         handler.setFormatter(JsonFormatter())
     else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        handler.setFormatter(TerminalFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     toll = logging.getLogger("toll")
     toll.handlers = [handler]
     toll.setLevel(level)

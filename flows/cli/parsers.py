@@ -10,15 +10,15 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.syntax import Syntax
 from rich.table import Table
 
+from flows.cli.output import data_console, shown
 from flows.devtools.golden import GOLDEN_ROOT, compare, golden_cases, update
 
 app = typer.Typer(help="List, scaffold and test parsers.", no_args_is_help=True)
-console = Console()
-errors = Console(stderr=True)
+console = data_console()
+errors = data_console(stderr=True)
 REPOSITORY = GOLDEN_ROOT.parent.parent
 
 
@@ -54,7 +54,7 @@ def parse(
     outcomes = parse_document(document, only=parser)
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
-        errors.print(f"[red]{outcome.parser} failed:[/] {outcome.error}")
+        errors.print(f"[red]{shown(outcome.parser)} failed:[/] {shown(outcome.error)}")
     records = [r for o in outcomes for r in o.records]
     if as_json:
         sys.stdout.write(json.dumps([r.as_json() for r in records], ensure_ascii=False, indent=1))
@@ -100,11 +100,16 @@ def list_parsers() -> None:
     for parser in registered_parsers():
         tied = ", ".join([*sorted(parser.sources), *parser.url_patterns]) or "any (generic)"
         table.add_row(
-            parser.name,
-            parser.version,
-            ", ".join(sorted(parser.media_types)),
-            tied,
-            parser.description,
+            *(
+                shown(value)
+                for value in (
+                    parser.name,
+                    parser.version,
+                    ", ".join(sorted(parser.media_types)),
+                    tied,
+                    parser.description,
+                )
+            )
         )
     console.print(table)
 
@@ -129,14 +134,14 @@ def new_parser(
     try:
         files = scaffold(name, root, media, source, url_pattern)
     except (ValueError, FileExistsError) as error:
-        console.print(f"[red]{error}[/]")
+        console.print(f"[red]{shown(error)}[/]")
         raise typer.Exit(2) from None
     parser = parser_of(files.module)
     case = GoldenCase(name, "example", files.fixture.parent)
     context = {"url": "https://example.org/sample", "source": source or "example"}
     update(case, context, parser)
-    console.print(f"wrote [bold]{files.module}[/]")
-    console.print(f"wrote [bold]{files.fixture}[/] and [bold]{files.expected}[/]")
+    console.print(f"wrote [bold]{shown(files.module)}[/]")
+    console.print(f"wrote [bold]{shown(files.fixture)}[/] and [bold]{shown(files.expected)}[/]")
     console.print(
         "next: replace the fixture with a real (anonymised or synthetic) document of the "
         "format, edit the module, review `toll parsers test "
@@ -158,20 +163,23 @@ def test_parsers(
     """
     cases = golden_cases(root, name)
     if not cases:
-        console.print(f"[yellow]no golden cases{' for ' + name if name else ''} in {root}[/]")
+        console.print(
+            f"[yellow]no golden cases{' for ' + shown(name) if name else ''} in {shown(root)}[/]"
+        )
         raise typer.Exit(2)
     failed = 0
     for case in cases:
         parser = _parser_for(case.parser, root)
         if update_expected:
             update(case, parser=parser)
-            console.print(f"updated {case.parser}/{case.name}")
+            console.print(f"updated {shown(case.parser)}/{shown(case.name)}")
             continue
         result = compare(case, parser)
         mark = "[green]ok[/]" if result.ok else "[red]FAIL[/]"
-        console.print(f"{mark}  {case.parser}/{case.name}  {'' if result.ok else result.message}")
+        message = "" if result.ok else shown(result.message)
+        console.print(f"{mark}  {shown(case.parser)}/{shown(case.name)}  {message}")
         if result.diff:
-            console.print(Syntax(result.diff, "diff", word_wrap=True))
+            console.print(Syntax(shown(result.diff, markup=False), "diff", word_wrap=True))
         failed += not result.ok
     if failed:
         console.print(f"[red]{failed} of {len(cases)} case(s) failed[/]")

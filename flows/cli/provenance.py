@@ -6,17 +6,17 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from flows.cli.options import HomeOption
+from flows.cli.output import data_console, shown
 from flows.cli.query import connect_published
 from flows.config import resolve_home
 
-console = Console()
-errors = Console(stderr=True)
+console = data_console()
+errors = data_console(stderr=True)
 
 
 def export(
@@ -38,7 +38,7 @@ def export(
         result = write_export(conn, fmt, out)
     console.print(f"{result.rows:,} rows written as {result.format}:")
     for path in result.paths:
-        console.print(f"  {path}")
+        console.print(f"  {shown(path)}")
 
 
 def explain(
@@ -66,17 +66,19 @@ def explain(
         try:
             found = gather(conn, figure_id)
         except FigureNotFound as error:
-            errors.print(f"[red]{error}[/]")
+            errors.print(f"[red]{shown(error)}[/]")
             raise typer.Exit(2) from None
     f, d, fe, pr = found.figure, found.document, found.fetch, found.parse_run
     count = f"{f['count']:,}" + (f"–{f['count_high']:,}" if f["count_high"] is not None else "")
     claim = (
-        f"[bold]{count}[/] {f['victim_group'] or f['victim_raw']} {f['metric']} "
-        f"({f['qualifier']}), perpetrator {f['perpetrator'] or f['perpetrator_raw']}, "
-        f"place {f['place'] or 'all / not stated'}, period {f['period_start']} .. {f['period_end']}"
+        f"[bold]{count}[/] {shown(f['victim_group'] or f['victim_raw'])} {shown(f['metric'])} "
+        f"({shown(f['qualifier'])}), perpetrator {shown(f['perpetrator'] or f['perpetrator_raw'])}"
+        f", place {shown(f['place'] or 'all / not stated')}, "
+        f"period {f['period_start']} .. {f['period_end']}"
     )
-    snippet = Text(f["snippet"])
-    for start, end in number_spans(f["snippet"], int(f["count"])):
+    plain_snippet = shown(f["snippet"], markup=False)
+    snippet = Text(plain_snippet)
+    for start, end in number_spans(plain_snippet, int(f["count"])):
         snippet.stylize("bold black on yellow", start, end)
     redirected = d.get("final_url") not in (None, d["url"])
     details = Table.grid(padding=(0, 2))
@@ -100,14 +102,14 @@ def explain(
         ("locator", str(found.locator)),
     ]  # fmt: skip
     for label, value in rows:
-        details.add_row(label, value)
+        details.add_row(label, shown(value))
     console.print(Panel(details, title=claim, title_align="left"))
     console.print(Panel(snippet, title="snippet", title_align="left"))
     if d["media_type"] == "text/html" and found.locator.get("css_path"):
         context = html_context(home_path, found)
         console.print(
             Panel(
-                f"{context['element_path']}\n\n{context['surrounding_text']}",
+                f"{shown(context['element_path'])}\n\n{shown(context['surrounding_text'])}",
                 title="HTML element",
                 title_align="left",
             )
@@ -116,6 +118,6 @@ def explain(
         try:
             written = render_pdf_page(home_path, found, png)
         except ValueError as error:
-            errors.print(f"[red]cannot render:[/] {error}")
+            errors.print(f"[red]cannot render:[/] {shown(error)}")
             raise typer.Exit(1) from None
-        console.print(f"page rendered with the figure outlined: [bold]{written}[/]")
+        console.print(f"page rendered with the figure outlined: [bold]{shown(written)}[/]")

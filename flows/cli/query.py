@@ -9,14 +9,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from flows.cli.options import HomeOption
+from flows.cli.output import data_console, shown
 from flows.config import resolve_home
 
-console = Console()
-errors = Console(stderr=True)
+console = data_console()
+errors = data_console(stderr=True)
 
 
 def connect_published(home: Path) -> contextlib.closing:
@@ -27,7 +27,7 @@ def connect_published(home: Path) -> contextlib.closing:
     try:
         return contextlib.closing(connect_reader(home))
     except WarehouseMissing as error:
-        errors.print(f"[red]{error}[/]")
+        errors.print(f"[red]{shown(error)}[/]")
         raise typer.Exit(2) from None
 
 
@@ -46,15 +46,15 @@ def run_query(home: Path, query: str, output: str, title: str = "") -> None:
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
     except WarehouseMissing as error:
-        errors.print(f"[red]{error}[/]")
+        errors.print(f"[red]{shown(error)}[/]")
         raise typer.Exit(2) from None
     except Exception as error:  # duckdb raises one class per error kind; all are user errors
-        errors.print(f"[red]query failed:[/] {error}")
+        errors.print(f"[red]query failed:[/] {shown(error)}")
         raise typer.Exit(1) from None
-    if output == "csv":
-        sys.stdout.write(result_csv(columns, rows))
-    elif output == "json":
-        sys.stdout.write(result_json(columns, rows) + "\n")
+    if output in {"csv", "json"}:
+        text = result_csv(columns, rows) if output == "csv" else result_json(columns, rows) + "\n"
+        # piped, the data goes out as stored; on a terminal, nothing it holds may steer it
+        sys.stdout.write(shown(text, markup=False) if sys.stdout.isatty() else text)
     else:
         console.print(result_table(columns, rows, title))
 
@@ -124,10 +124,15 @@ def check(
         table.add_column(column, overflow="fold")
     for item in CHECKS:
         found = grouped.pop(item.name, [])
-        shown = "\n".join(f"• {m}" for _, m in found[:examples])
-        table.add_row(item.name, item.severity, str(len(found)), f"{item.description}\n{shown}")
+        listed = "\n".join(f"• {shown(m)}" for _, m in found[:examples])
+        table.add_row(item.name, item.severity, str(len(found)), f"{item.description}\n{listed}")
     for name, found in grouped.items():  # findings of checks that no longer exist
-        table.add_row(name, found[0][0], str(len(found)), "\n".join(m for _, m in found[:3]))
+        table.add_row(
+            shown(name),
+            shown(found[0][0]),
+            str(len(found)),
+            "\n".join(shown(m) for _, m in found[:3]),
+        )
     console.print(table)
     open_errors = sum(1 for _, severity, _ in rows if severity == "error")
     if strict and open_errors:

@@ -7,13 +7,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 
 from flows.cli.options import HomeOption
+from flows.cli.output import data_console, shown
 from flows.config import CONFIG_ENV, load_config, resolve_config_path, resolve_home
 
-console = Console()
-errors = Console(stderr=True)
+console = data_console()
+errors = data_console(stderr=True)
 
 
 def report(
@@ -60,9 +60,9 @@ def report(
     try:
         written = write_report(home_path, out, source=source, since=since_date)
     except (WarehouseMissing, UnknownSource) as error:
-        errors.print(f"[red]{error.args[0] if error.args else error}[/]")
+        errors.print(f"[red]{shown(error.args[0] if error.args else error)}[/]")
         raise typer.Exit(2) from None
     console.print(
-        f"report written: [bold]{written.path}[/] ({written.bytes / 1e6:.1f} MB, "
+        f"report written: [bold]{shown(written.path)}[/] ({written.bytes / 1e6:.1f} MB, "
         f"{written.charts} charts, {written.sources} source(s), {written.seconds:.1f} s)"
     )

