@@ -23,6 +23,14 @@ def export(
     fmt: Annotated[str, typer.Option("--format", help="parquet, csv or hxl.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
     home: HomeOption = None,
+    escape_formulas: Annotated[
+        bool,
+        typer.Option(
+            "--escape-formulas/--no-escape-formulas",
+            help="Prefix CSV/HXL text cells starting with = + - @ with ' so spreadsheets do "
+            "not run them (turn off for programs that read the file).",
+        ),
+    ] = True,
 ) -> None:
     """Export the figures with their provenance: Parquet (partitioned by source), CSV, or
     HXL-tagged CSV. One consistent snapshot, even while a run loads.
@@ -35,7 +43,7 @@ def export(
     if fmt not in EXPORT_FORMATS:
         raise typer.BadParameter(f"--format must be one of {', '.join(EXPORT_FORMATS)}")
     with connect_published(resolve_home(home)) as conn:
-        result = write_export(conn, fmt, out)
+        result = write_export(conn, fmt, out, escape_formulas)
     console.print(f"{result.rows:,} rows written as {result.format}:")
     for path in result.paths:
         console.print(f"  {shown(path)}")

