@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from warehouse.rows import RunCounts
@@ -19,6 +20,19 @@ class RunSummary:
     failures: list[dict[str, str]] = field(default_factory=list)
     warehouse: str = ""
     seconds: float = 0.0
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:])")
+_UNSHOWABLE = re.compile("[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]+")
+
+
+def markdown_text(value: object) -> str:
+    """Text from a server or a document (a URL, an error) as inert Markdown for the Prefect
+    UI: every character Markdown or HTML could act on is backslash-escaped, so a link, an
+    image (a request to the attacker's server when the page opens), raw HTML or a table
+    break stays text; control characters and line breaks become one space."""
+    text = _UNSHOWABLE.sub(" ", "" if value is None else str(value))
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def summary_markdown(summary: RunSummary) -> str:
@@ -42,8 +56,6 @@ def summary_markdown(summary: RunSummary) -> str:
             "| --- | --- | --- | --- |",
         ]
         for failure in summary.failures:
-            lines.append(
-                f"| {failure.get('source', '')} | {failure.get('stage', '')} "
-                f"| {failure.get('url', '')} | {failure.get('error', '').replace('|', '/')} |"
-            )
+            cells = (markdown_text(failure.get(k, "")) for k in ("source", "stage", "url", "error"))
+            lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines)

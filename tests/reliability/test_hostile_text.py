@@ -215,3 +215,30 @@ def test_hxl_cells_are_escaped_too(home: Path, tmp_path: Path) -> None:
         raw = export(conn, "hxl", tmp_path / "raw", escape_formulas=False).paths[0]
     assert rows(safe)[2][6] == "'" + hostile_raw
     assert rows(raw)[2][6] == hostile_raw
+
+
+def test_the_prefect_artifact_shows_hostile_failures_as_text(reliability) -> None:
+    from markdown_it import MarkdownIt
+
+    from flows.summary import RunSummary, markdown_text, summary_markdown
+    from warehouse.rows import RunCounts
+
+    url = "http://127.0.0.1:8741/x?a=![p](http://evil.example/pixel.png)&b=<img src=x>"
+    error = "HTTP 500 | [Open report](http://evil.example/phish) <script>alert(1)</script>\n# h"
+    failures = [{"source": "s", "stage": "fetch", "url": url, "error": error}]
+    summary = RunSummary("run-1", "nightly", "partial", ["s"], RunCounts(), failures)
+    html = (
+        MarkdownIt("commonmark", {"html": True}).enable("table").render(summary_markdown(summary))
+    )
+    active = re.findall(r"<(a|img|script|h1)\b", html)
+    rows = re.findall(r"<tr>", html)
+    reliability.record(
+        "artifact_markdown",
+        "a failure whose URL and error hold a Markdown image, a link, <img>, <script> and a "
+        "heading: the run artifact's Markdown renders them as text, one table row",
+        not active,
+        f"rendered as {sorted(set(active))}" if active else None,
+    )
+    assert active == [] and len(rows) == 4  # the counts (header, row), the failures (header, one)
+    assert "evil.example/pixel.png" in html and "&lt;script&gt;" in html
+    assert markdown_text("a\x1b[2J\nb") == "a \\[2J b"

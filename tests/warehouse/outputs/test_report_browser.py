@@ -183,3 +183,34 @@ def test_print_hides_tooltips_and_keeps_the_charts(
         page.screenshot(path=screenshots / "report-print.png", full_page=True)
         page.pdf(path=str(screenshots / "report.pdf"), format="A4")
         assert (screenshots / "report.pdf").stat().st_size > 10_000
+
+
+def test_a_script_injected_past_the_escaping_does_not_run(
+    browser: Any, report_file: Path, tmp_path: Path, reliability
+) -> None:
+    """If escaping ever failed: the CSP runs only the page's own scripts (by hash), so an
+    injected script, an event handler, a <base> and a form all stay inert."""
+    html = report_file.read_text(encoding="utf-8")
+    injected = (
+        "<script>document.body.setAttribute('data-pwned', 'script')</script>"
+        "<img src=x onerror=\"document.body.setAttribute('data-pwned', 'handler')\">"
+        "<base href='http://evil.example/'>"
+        "<form id=f action='http://evil.example/steal'><input name=q value=1></form>"
+    )
+    hostile = tmp_path / "report.html"
+    hostile.write_text(html.replace("<main", injected + "<main", 1), encoding="utf-8")
+    with loaded(browser, hostile) as state:
+        page = state.page
+        pwned = page.get_attribute("body", "data-pwned")
+        rendered = page.get_attribute("body", "data-charts")
+        violations = [m for m in state.console if "Content Security Policy" in m[1]]
+    reliability.record(
+        "report_script_injection",
+        f"an inline script, an onerror handler, a <base> and a form injected into the page: "
+        f"none ran ({len(violations)} CSP refusals in the console), the charts still "
+        f"rendered ({rendered}), no request left the file",
+        pwned is None and rendered == "rendered",
+        f"the injected code ran ({pwned})" if pwned else None,
+    )
+    assert pwned is None and rendered == "rendered"
+    assert violations and state.blocked == []

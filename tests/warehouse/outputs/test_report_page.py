@@ -16,7 +16,8 @@ from warehouse.checks import run_checks
 from warehouse.database import publish, writer
 from warehouse.load import load_batch, upsert_sources
 from warehouse.outputs.report import write_report
-from warehouse.outputs.report.page import CONTENT_SECURITY_POLICY
+from warehouse.outputs.report.charts import embed_javascript, vega_javascript
+from warehouse.outputs.report.page import content_security_policy
 from warehouse.rows import SourceRow
 
 HOSTILE = '<script>alert("snippet")</script><img src=x onerror=alert(2)>'
@@ -80,9 +81,11 @@ def test_hostile_snippets_titles_and_urls_stay_text(home, tmp_path) -> None:
     assert HOSTILE in soup.select_one("span.fig .tip").get_text()
     assert "javascript:alert(document.cookie)" in soup.select_one("#documents").get_text()
     assert soup.title.get_text().startswith("Casualty report: <b onmouseover")
-    assert soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"] == (
-        CONTENT_SECURITY_POLICY
-    )
+    csp = soup.find("meta", attrs={"http-equiv": "Content-Security-Policy"})["content"]
+    assert csp == content_security_policy([vega_javascript(), embed_javascript()])
+    assert [s.string for s in code] == [vega_javascript(), embed_javascript()]
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert "base-uri 'none'" in csp and "form-action 'none'" in csp
 
 
 def test_two_monitors_are_never_summed(home, tmp_path) -> None:

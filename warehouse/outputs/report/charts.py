@@ -12,10 +12,10 @@ import json
 import re
 from datetime import date
 from functools import cache
+from importlib import resources
 from typing import Any
 
 import altair as alt
-import vl_convert
 
 from warehouse.outputs.report import wording
 from warehouse.outputs.report.model import SourceSection
@@ -336,11 +336,26 @@ def section_charts(section: SourceSection) -> dict[str, dict[str, Any]]:
     return {name: build(section) for name, build in CHARTS.items() if shown[name]}
 
 
+VEGA_FILES = ("vega-6.2.0.min.js", "vega-lite-6.4.1.min.js", "vega-embed-7.1.0.min.js")
+
+
+def _packaged(name: str) -> str:
+    return resources.files("warehouse.outputs.report").joinpath(name).read_text("utf-8")
+
+
+def _inline(script: str) -> str:
+    """A script made safe to inline in a <script> element ("<\\/script" in its strings)."""
+    return re.sub(r"</(script)", r"<\\/\1", script, flags=re.IGNORECASE)
+
+
 @cache
 def vega_javascript() -> str:
-    """Vega, Vega-Lite and Vega-Embed in one script (from vl-convert, no network), safe to
-    inline in a <script> element."""
-    wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
-    version = wanted if wanted in vl_convert.get_vegalite_versions() else None
-    bundle = vl_convert.javascript_bundle(vl_version=version)
-    return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)  # "<\/" in strings
+    """Vega, Vega-Lite and Vega-Embed in one script, from the pinned minified files shipped
+    with toll (vendor/VENDORED.md: versions, licences, hashes), safe to inline."""
+    return _inline("\n".join(_packaged(f"vendor/{name}") for name in VEGA_FILES))
+
+
+@cache
+def embed_javascript() -> str:
+    """The page's own script: draw every chart from its JSON spec, then mark the body."""
+    return _inline(_packaged("embed.js"))
