@@ -110,6 +110,36 @@ def connect_reader(home: Path) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=True)
 
 
+def connect_query_reader(
+    home: Path, memory_limit: str = "2GB", threads: int = 2
+) -> duckdb.DuckDBPyConnection:
+    """The published warehouse read-only for queries nobody vetted (`toll sql`): no files or
+    network beyond the warehouse (external access off), no temp folder (nothing spills into
+    the data folder, and no folder there for a query to read or write), no extension
+    autoloading or installing, a memory limit and a thread count, and the configuration
+    locked so the query cannot lift any of it. Raises WarehouseMissing, and duckdb's error
+    for a memory limit it cannot read."""
+    path = published_path(home)
+    if not path.exists():
+        raise WarehouseMissing(
+            f"no warehouse at {path} yet: run `toll ingest` (or `toll demo`) first"
+        )
+    return duckdb.connect(
+        str(path),
+        read_only=True,
+        config={
+            "enable_external_access": False,
+            "temp_directory": "",
+            "autoload_known_extensions": False,
+            "autoinstall_known_extensions": False,
+            "allow_community_extensions": False,
+            "memory_limit": memory_limit,
+            "threads": threads,
+            "lock_configuration": True,
+        },
+    )
+
+
 @contextmanager
 def reader(home: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the published warehouse for a block."""

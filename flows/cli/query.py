@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
+import threading
 from collections import defaultdict
 from pathlib import Path
 from typing import Annotated
@@ -31,26 +33,64 @@ def connect_published(home: Path) -> contextlib.closing:
         raise typer.Exit(2) from None
 
 
-def run_query(home: Path, query: str, output: str, title: str = "") -> None:
-    """Run a query on the published warehouse (no files, no ATTACH, no extensions) and
-    print its result as a table, CSV or JSON."""
+QUERY_THREADS = min(4, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def _interrupted_after(conn, seconds: float):
+    """Interrupt the connection's query after `seconds` (0: never); yields whether it did."""
+    fired = threading.Event()
+
+    def stop() -> None:
+        fired.set()
+        conn.interrupt()
+
+    timer = threading.Timer(seconds, stop) if seconds > 0 else None
+    if timer is not None:
+        timer.daemon = True
+        timer.start()
+    try:
+        yield fired
+    finally:
+        if timer is not None:
+            timer.cancel()
+
+
+def run_query(
+    home: Path,
+    query: str,
+    output: str,
+    title: str = "",
+    timeout: float = 300.0,
+    memory_limit: str = "2GB",
+) -> None:
+    """Run a query on the published warehouse, bounded (no files, no ATTACH, no extensions,
+    no temp folder, `memory_limit`, `timeout` seconds), and print its result as a table, CSV
+    or JSON."""
     from flows.cli.output import result_csv, result_json, result_table
-    from warehouse.database import WarehouseMissing, reader
+    from warehouse.database import WarehouseMissing, connect_query_reader
 
     try:
-        with reader(home) as conn:
-            # Queries read the warehouse and nothing else: no files, no ATTACH, no extensions.
-            conn.execute("SET enable_external_access = false")
-            conn.execute("SET lock_configuration = true")
-            cursor = conn.execute(query)
-            columns = [d[0] for d in cursor.description or []]
-            rows = cursor.fetchall()
+        conn = connect_query_reader(home, memory_limit, QUERY_THREADS)
     except WarehouseMissing as error:
         errors.print(f"[red]{shown(error)}[/]")
         raise typer.Exit(2) from None
-    except Exception as error:  # duckdb raises one class per error kind; all are user errors
-        errors.print(f"[red]query failed:[/] {shown(error)}")
-        raise typer.Exit(1) from None
+    except Exception as error:  # duckdb: a memory limit it cannot read
+        errors.print(f"[red]cannot open the warehouse with --memory-limit:[/] {shown(error)}")
+        raise typer.Exit(2) from None
+    with contextlib.closing(conn), _interrupted_after(conn, timeout) as timed_out:
+        try:
+            cursor = conn.execute(query)
+            columns = [d[0] for d in cursor.description or []]
+            rows = cursor.fetchall()
+        except Exception as error:  # duckdb raises one class per error kind; all are user errors
+            if timed_out.is_set():
+                errors.print(
+                    f"[red]query stopped:[/] still running after the --timeout of {timeout:g} s"
+                )
+            else:
+                errors.print(f"[red]query failed:[/] {shown(error)}")
+            raise typer.Exit(1) from None
     if output in {"csv", "json"}:
         text = result_csv(columns, rows) if output == "csv" else result_json(columns, rows) + "\n"
         # piped, the data goes out as stored; on a terminal, nothing it holds may steer it
@@ -63,14 +103,22 @@ def sql(
     query: Annotated[str, typer.Argument(help="SQL to run on the published warehouse.")],
     home: HomeOption = None,
     output: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    timeout: Annotated[
+        float,
+        typer.Option("--timeout", help="Stop the query after this many seconds (0: never).", min=0),
+    ] = 300.0,
+    memory_limit: Annotated[
+        str, typer.Option("--memory-limit", help="Most memory the query may use (DuckDB size).")
+    ] = "2GB",
 ) -> None:
-    """Query the warehouse read-only (writes fail), even while a run is loading.
+    """Query the warehouse read-only (writes fail), even while a run is loading. The query
+    sees nothing but the warehouse and is stopped at --timeout and --memory-limit.
 
     Example: [bold]toll sql "SELECT metric, count(*) FROM figures GROUP BY 1"[/]
     """
     if output not in {"table", "csv", "json"}:
         raise typer.BadParameter("--format must be table, csv or json")
-    run_query(resolve_home(home), query, output)
+    run_query(resolve_home(home), query, output, timeout=timeout, memory_limit=memory_limit)
 
 
 def status(
