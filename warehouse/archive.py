@@ -1,7 +1,8 @@
 """The content-addressed archive of raw documents: `<home>/archive/<sha[:2]>/<sha>.<ext>`.
 
-Bytes are written to a temporary file in the same folder, flushed to disk and renamed into
-place (and the folder flushed), so a file under its final name is always complete; a failed
+Bytes are written to a temporary file in the same folder (warehouse/files.py: an
+unpredictable name, the umask's mode), flushed to disk and renamed into place (and the
+folder flushed), so a file under its final name is always complete; a failed
 write (disk full, read-only folder) removes its temporary file and raises ArchiveError. A
 damaged copy is replaced the next time the same bytes are stored. File names come from the
 hash, never from a URL. Nothing downstream needs the network again: re-parsing reads from
@@ -11,11 +12,10 @@ here.
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 from parsers.media import extension_for
+from warehouse.files import atomic_file
 
 ARCHIVE_DIR = "archive"
 TEMPORARY_PREFIX = ".incoming-"  # a write in progress (or cut short by a crash)
@@ -44,20 +44,17 @@ def store(home: Path, content: bytes, media_type: str) -> str:
     target = home / relative
     if _holds(target, sha256):
         return relative  # already archived (a damaged copy is replaced below)
+    opened = False
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=target.parent, prefix=TEMPORARY_PREFIX)
-    except OSError as error:
-        raise ArchiveError(f"cannot write to the archive at {target.parent}: {error}") from error
-    try:
-        with os.fdopen(handle, "wb") as out:
+        with atomic_file(target, prefix=TEMPORARY_PREFIX) as out:
+            opened = True
             out.write(content)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, target)
-        _sync_directory(target.parent)  # the rename itself survives a power cut
     except OSError as error:
-        Path(temporary).unlink(missing_ok=True)
+        if not opened:  # the folder cannot be written at all
+            raise ArchiveError(
+                f"cannot write to the archive at {target.parent}: {error}"
+            ) from error
         raise ArchiveError(f"cannot write {relative}: {error}") from error
     return relative
 
@@ -74,14 +71,6 @@ def _holds(target: Path, sha256: str) -> bool:
         return target.is_file() and file_sha256(target) == sha256
     except OSError:
         return False
-
-
-def _sync_directory(folder: Path) -> None:
-    descriptor = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
 
 
 def read(home: Path, relative: str, sha256: str | None = None) -> bytes:

@@ -10,7 +10,6 @@ written in the DuckDB 1.5 storage format so that 1.5 and 2.x clients can both op
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.files import atomic_file
 from warehouse.schema import migrate
 from warehouse.served import refresh_served
 
@@ -87,16 +87,8 @@ def publish(home: Path) -> Path:
         conn.close()
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a publish killed mid-copy
         leftover.unlink(missing_ok=True)
-    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(source, temporary)
-    with open(temporary, "rb+") as handle:
-        os.fsync(handle.fileno())
-    os.replace(temporary, target)
-    directory = os.open(target.parent, os.O_RDONLY)
-    try:
-        os.fsync(directory)
-    finally:
-        os.close(directory)
+    with open(source, "rb") as copied, atomic_file(target) as out:
+        shutil.copyfileobj(copied, out, 1 << 20)
     return target
 
 

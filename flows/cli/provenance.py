@@ -10,10 +10,10 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from flows.cli.options import HomeOption
+from flows.cli.options import ConfigOption, HomeOption
 from flows.cli.output import data_console, shown
 from flows.cli.query import connect_published
-from flows.config import resolve_home
+from flows.config import load_config, resolve_config_path, resolve_home
 
 console = data_console()
 errors = data_console(stderr=True)
@@ -53,22 +53,28 @@ def explain(
     figure_id: Annotated[str, typer.Argument(help="Figure id (or a unique prefix).")],
     home: HomeOption = None,
     png: Annotated[
-        Path | None, typer.Option("--png", help="Render the PDF page with the cell outlined.")
+        Path | None,
+        typer.Option("--png", help="Render the PDF page with the cell outlined into this .png."),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace the --png file if it exists.")
+    ] = False,
+    config: ConfigOption = None,
 ) -> None:
     """Everything about one figure: the number, its document, fetch, parser run, and the
     snippet with the number highlighted.
 
     Example: [bold]toll explain 3f2a9c1b --png cell.png[/]
     """
-    from warehouse.outputs.explain import (
-        FigureNotFound,
-        html_context,
-        number_spans,
-        render_pdf_page,
-    )
+    from warehouse.outputs.explain import FigureNotFound, html_context, number_spans
     from warehouse.outputs.explain import explain as gather
 
+    if png is not None and png.suffix.lower() != ".png":
+        errors.print(f"[red]--png must name a .png file, not {shown(png)}[/]")
+        raise typer.Exit(2)
+    if png is not None and png.exists() and not force:
+        errors.print(f"[red]{shown(png)} exists: add --force to replace it[/]")
+        raise typer.Exit(2)
     home_path = resolve_home(home)
     with connect_published(home_path) as conn:
         try:
@@ -123,9 +129,28 @@ def explain(
             )
         )
     if png is not None:
-        try:
-            written = render_pdf_page(home_path, found, png)
-        except ValueError as error:
-            errors.print(f"[red]cannot render:[/] {shown(error)}")
-            raise typer.Exit(1) from None
-        console.print(f"page rendered with the figure outlined: [bold]{shown(written)}[/]")
+        _write_png(home_path, found, png, force, config)
+
+
+def _write_png(home: Path, found, png: Path, force: bool, config: Path | None) -> None:
+    """Render the figure's page within the parse budget (a hostile PDF costs a message, not
+    the machine) and write it to `png` atomically, replacing a file only with --force."""
+    from flows.budget import Budget, BudgetExceeded, run_within_budget
+    from warehouse.files import atomic_file
+    from warehouse.outputs.explain import render_png
+
+    settings = load_config(resolve_config_path(config)).parse
+    budget = Budget(settings.time_budget_seconds, settings.memory_budget_mb)
+    try:
+        image = run_within_budget(render_png, (home, found), budget)
+    except (ValueError, BudgetExceeded) as error:
+        errors.print(f"[red]cannot render:[/] {shown(error)}")
+        raise typer.Exit(1) from None
+    try:
+        png.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_file(png, replace=force) as out:
+            out.write(image)
+    except FileExistsError:
+        errors.print(f"[red]{shown(png)} exists: add --force to replace it[/]")
+        raise typer.Exit(2) from None
+    console.print(f"page rendered with the figure outlined: [bold]{shown(png)}[/]")

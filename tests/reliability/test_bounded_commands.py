@@ -126,3 +126,96 @@ def test_a_bad_memory_limit_is_a_clear_error(published: Path) -> None:
         app, ["sql", "SELECT 1", "--memory-limit", "lots", "--home", str(published)]
     )
     assert result.exit_code == 2 and "--memory-limit" in result.output
+
+
+def tiny_pdf_with_a_huge_page(inches: int = 200) -> bytes:
+    """A valid one-page PDF of about 600 bytes whose page is `inches` square."""
+    side = inches * 72
+    text = b"BT /F1 240 Tf 720 720 Td (93 civilians killed) Tj ET"
+    objects = [
+        b"<</Type/Catalog/Pages 2 0 R>>",
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>",
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 %d %d]/Contents 4 0 R"
+        b"/Resources<</Font<</F1 5 0 R>>>>>>" % (side, side),
+        b"<</Length %d>>stream\n%s\nendstream" % (len(text), text),
+        b"<</Type/Font/Subtype/Type1/BaseFont/Helvetica>>",
+    ]
+    out, offsets = bytearray(b"%PDF-1.4\n"), []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<</Size %d/Root 1 0 R>>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+@pytest.fixture
+def huge_page(home: Path) -> tuple[Path, str]:
+    """A published warehouse holding one figure read from a PDF with a 200-inch page."""
+    import hashlib
+
+    from warehouse import archive
+
+    pdf = tiny_pdf_with_a_huge_page()
+    sha = hashlib.sha256(pdf).hexdigest()
+    path = archive.store(home, pdf, "application/pdf")
+    with writer(home) as conn:
+        load_batch(conn, batch("run", "huge", [figure("huge", "civilians", 93)]))
+        conn.execute("UPDATE documents SET sha256 = ?, archive_path = ?", [sha, path])
+        conn.execute("UPDATE figures SET sha256 = ?", [sha])
+        conn.execute(
+            "UPDATE figures SET locator = ?",
+            ['{"kind": "pdf_table", "page": 1, "bbox": [700, 700, 3000, 1000]}'],
+        )
+        figure_id = conn.execute("SELECT figure_id FROM figures").fetchone()[0]
+    publish(home)
+    return home, figure_id
+
+
+def test_a_huge_pdf_page_renders_at_most_4000_pixels(
+    huge_page: tuple[Path, str], tmp_path: Path, reliability
+) -> None:
+    from PIL import Image
+
+    home, figure_id = huge_page
+    out = tmp_path / "cell.png"
+    result = runner.invoke(app, ["explain", figure_id, "--home", str(home), "--png", str(out)])
+    size = Image.open(out).size if out.exists() else (0, 0)
+    pdf_bytes = len(tiny_pdf_with_a_huge_page())
+    reliability.record(
+        "png_huge_page",
+        f"a {pdf_bytes}-byte PDF declaring a 14,400-point (200-inch) page: rendered in a child "
+        f"process under the parse budget at {size[0]} x {size[1]} px (longest side capped at "
+        "4,000; 22,000 px at the usual 110 dpi)",
+        result.exit_code == 0,
+        None if max(size) <= 4000 else f"{size} px",
+    )
+    assert result.exit_code == 0, result.output
+    assert size == (4000, 4000)
+
+
+def test_png_goes_only_to_a_new_png_file(
+    huge_page: tuple[Path, str], tmp_path: Path, reliability
+) -> None:
+    home, figure_id = huge_page
+    argv = ["explain", figure_id, "--home", str(home), "--png"]
+    precious = tmp_path / "notes.txt"
+    precious.write_text("keep me")
+    existing = tmp_path / "chart.png"
+    existing.write_bytes(b"an earlier image")
+    not_png = runner.invoke(app, [*argv, str(precious)])
+    kept = runner.invoke(app, [*argv, str(existing)])
+    forced = runner.invoke(app, [*argv, str(existing), "--force"])
+    reliability.record(
+        "png_paths",
+        f"--png notes.txt refused (exit {not_png.exit_code}), an existing .png kept without "
+        f"--force (exit {kept.exit_code}), replaced with it (exit {forced.exit_code})",
+        (not_png.exit_code, kept.exit_code, forced.exit_code) == (2, 2, 0),
+        None if precious.read_text() == "keep me" else "notes.txt was overwritten",
+    )
+    assert not_png.exit_code == 2 and ".png" in not_png.output
+    assert precious.read_text() == "keep me"
+    assert kept.exit_code == 2 and "--force" in kept.output
+    assert forced.exit_code == 0 and existing.read_bytes().startswith(b"\x89PNG")

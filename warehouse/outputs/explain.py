@@ -98,17 +98,28 @@ def read_archived(home: Path, explanation: Explanation) -> bytes:
     return content
 
 
-def render_pdf_page(home: Path, explanation: Explanation, out: Path, resolution: int = 110) -> Path:
-    """Render the figure's PDF page as a PNG with its table cell (or its number, for a figure
-    read from the page's text) outlined in red."""
+MAX_PNG_SIDE = 4000  # pixels: a page of A0 at 110 dpi is 3,640 px high
+
+
+def render_png(
+    home: Path, explanation: Explanation, resolution: int = 110, max_side: int = MAX_PNG_SIDE
+) -> bytes:
+    """The figure's PDF page as PNG bytes with its table cell (or its number, for a figure
+    read from the page's text) outlined in red. The resolution is lowered so that the image's
+    longest side is at most `max_side` pixels: a 600-byte PDF can declare a page 200 inches
+    square, 22,000 px at 110 dpi (7.6 GB of pixels)."""
     import pdfplumber
 
     locator = explanation.locator
     if explanation.document["media_type"] != "application/pdf" or not locator.get("page"):
         raise ValueError("only figures read from a PDF page can be rendered")
     with pdfplumber.open(io.BytesIO(read_archived(home, explanation))) as pdf:
-        page = pdf.pages[int(locator["page"]) - 1]
-        image = page.to_image(resolution=resolution)
+        number = int(locator["page"])
+        if not 1 <= number <= len(pdf.pages):
+            raise ValueError(f"the document has no page {number}")
+        page = pdf.pages[number - 1]
+        longest = max(float(page.width), float(page.height), 1.0)  # points: 72 per inch
+        image = page.to_image(resolution=min(float(resolution), max_side * 72 / longest))
         if locator.get("bbox"):
             image.draw_rect(tuple(locator["bbox"]), stroke="#d62728", stroke_width=3, fill=None)
         else:
@@ -120,9 +131,16 @@ def render_pdf_page(home: Path, explanation: Explanation, out: Path, resolution:
                         box = (hit["x0"] - 2, hit["top"] - 2, hit["x1"] + 2, hit["bottom"] + 2)
                         image.draw_rect(box, stroke="#d62728", stroke_width=3, fill=None)
                     break
-        out.parent.mkdir(parents=True, exist_ok=True)
-        image.save(str(out), format="PNG")
+        out = io.BytesIO()
+        image.save(out, format="PNG")
         page.close()
+    return out.getvalue()
+
+
+def render_pdf_page(home: Path, explanation: Explanation, out: Path, resolution: int = 110) -> Path:
+    """Render the figure's PDF page (render_png) into the file `out`."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(render_png(home, explanation, resolution))
     return out
 
 

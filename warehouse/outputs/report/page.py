@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import itertools
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from warehouse.database import reader
+from warehouse.files import atomic_file
 from warehouse.outputs.report import charts, wording
 from warehouse.outputs.report.build import build_report
 from warehouse.outputs.report.model import GROUPS, Report, row_urls
@@ -128,9 +128,8 @@ def write_report(
     html = render_report(report)
     out = Path(out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    temporary = out.with_name(f".{out.name}.{os.getpid()}.tmp")
-    temporary.write_text(html, encoding="utf-8")
-    os.replace(temporary, out)
+    with atomic_file(out) as file:
+        file.write(html.encode("utf-8"))
     return WrittenReport(
         path=out,
         bytes=out.stat().st_size,
