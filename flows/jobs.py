@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from flows.acquire.documents import FetchedDocument
 from flows.budget import Budget, BudgetExceeded, run_within_budget
+from parsers.media import charset_of
 from parsers.model import Document
 from parsers.registry import get_parser, parse_document, parsers_for
 from warehouse import archive
@@ -39,6 +40,7 @@ class ParseJob:
     title: str | None
     published: date | None
     parsers: tuple[str, ...]
+    charset: str | None = None  # of the HTTP Content-Type the document was served with
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,7 @@ class ArchivedDocument:
     fetched_at: datetime
     title: str | None
     published: date | None
+    charset: str | None = None
 
 
 def plan_jobs(
@@ -129,6 +132,7 @@ def plan_jobs(
                 title=document.title,
                 published=document.published,
                 parsers=pending,
+                charset=document.charset,
             )
     return list(jobs.values())
 
@@ -149,6 +153,7 @@ def plan_parse_jobs(
                 fetched_at=d.fetch.requested_at,
                 title=d.link.title,
                 published=d.link.published,
+                charset=charset_of(d.fetch.content_type),
             )
             for d in documents
             if d.sha256 and d.archive_path
@@ -183,6 +188,7 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         fetched_at=job.fetched_at,
         title=job.title,
         published=job.published,
+        charset=job.charset,
     )
     runs: list[ParsedRun] = []
     for name in job.parsers:

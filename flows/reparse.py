@@ -17,6 +17,7 @@ from flows.budget import Budget
 from flows.jobs import ArchivedDocument, plan_jobs
 from flows.summary import RunSummary
 from flows.writer import parse_and_load, recorded_run
+from parsers.media import charset_of
 from parsers.registry import get_parser
 from warehouse.writer_state import completed_parses
 
@@ -28,15 +29,16 @@ def archived_documents(
     rows = conn.execute(
         """
         SELECT sha256, archive_path, coalesce(final_url, url), source_id, media_type, first_seen,
-               title, published
-        FROM documents
+               title, published,
+               (SELECT content_type FROM fetches f WHERE f.fetch_id = d.first_fetch_id)
+        FROM documents d
         WHERE (?::VARCHAR IS NULL OR source_id = ?)
           AND (?::DATE IS NULL OR first_seen >= ?::DATE)
         ORDER BY first_seen
         """,
         [source, source, since, since],
     ).fetchall()
-    return [ArchivedDocument(*row) for row in rows]
+    return [ArchivedDocument(*row[:-1], charset=charset_of(row[-1])) for row in rows]
 
 
 def run_reparse(

@@ -34,16 +34,12 @@ class HtmlPage:
     published: date | None
 
 
-def _charset_of(content: bytes) -> str | None:
-    match = re.search(rb"<meta[^>]+charset=[\"']?([\w-]+)", content[:4096], re.I)
-    return match.group(1).decode("ascii", "ignore") if match else None
-
-
-def read_html(content: bytes) -> HtmlPage:
-    """Parse HTML bytes; raise ParseError when they are not a usable page."""
+def read_html(content: bytes, charset: str | None = None) -> HtmlPage:
+    """Parse HTML bytes (in the HTTP `charset`, when the server sent one); raise ParseError
+    when they are not a usable page."""
     if len(content) > MAX_HTML_BYTES:
         raise ParseError(f"HTML page of {len(content)} bytes is above the {MAX_HTML_BYTES} cap")
-    text = decode_text(content, _charset_of(content))
+    text = decode_text(content, charset, html=True)
     if _depth(text) > MAX_HTML_DEPTH:
         raise ParseError(f"HTML nested more than {MAX_HTML_DEPTH} elements deep: not a report")
     try:

@@ -1,8 +1,12 @@
-"""Deciding what kind of document a body is, from its bytes first and its label second."""
+"""Deciding what kind of document a body is, from its bytes first and its label second,
+and reading its text in the encoding its server named, else the one it declares, else the
+one bs4's UnicodeDammit detects."""
 
 from __future__ import annotations
 
 import re
+
+from bs4 import UnicodeDammit
 
 PDF = "application/pdf"
 HTML = "text/html"
@@ -42,13 +46,21 @@ def extension_for(media_type: str) -> str:
     return {PDF: "pdf", HTML: "html"}.get(media_type, "txt")
 
 
-def decode_text(content: bytes, declared_charset: str | None = None) -> str:
-    """Bytes to text: the declared charset, else UTF-8, else Windows-1252; never raises."""
-    for encoding in (declared_charset, "utf-8", "cp1252"):
-        if not encoding:
-            continue
-        try:
-            return content.decode(encoding)
-        except (LookupError, UnicodeDecodeError):
-            continue
+def charset_of(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header ('windows-1256'), if any."""
+    match = re.search(r";\s*charset\s*=\s*[\"']?([\w.:-]+)", content_type or "", re.I)
+    return match.group(1).lower() if match else None
+
+
+def decode_text(content: bytes, charset: str | None = None, *, html: bool = False) -> str:
+    """Bytes to text; never raises. The charset the server sent (HTTP Content-Type) is tried
+    first unless a byte-order mark says otherwise; then, for HTML, the page's own <meta>
+    declaration; then what UnicodeDammit detects, then UTF-8 and Windows-1252. Each is
+    used only if the bytes decode in it without error."""
+    bom = content.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"))
+    dammit = UnicodeDammit(
+        content, known_definite_encodings=[charset] if charset and not bom else [], is_html=html
+    )
+    if dammit.unicode_markup is not None:
+        return dammit.unicode_markup
     return content.decode("utf-8", errors="replace")

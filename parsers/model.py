@@ -137,6 +137,7 @@ class Document:
     title: str | None = None
     published: date | None = None
     country: str | None = None  # ISO 3166 alpha-2 of the source's country, when configured
+    charset: str | None = None  # the charset of the HTTP Content-Type, when the server sent one
 
     @classmethod
     def from_bytes(
@@ -150,6 +151,7 @@ class Document:
         title: str | None = None,
         published: date | None = None,
         country: str | None = None,
+        charset: str | None = None,
     ) -> Document:
         """Build a document, computing its content hash."""
         return cls(
@@ -162,6 +164,7 @@ class Document:
             title=title,
             published=published,
             country=country,
+            charset=charset,
         )
 
 

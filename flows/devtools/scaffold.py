@@ -55,13 +55,13 @@ PARSER = Parser(
 BODIES = {
     "text": (
         "from parsers.media import decode_text\nfrom parsers.prose_grammar import extract_figures",
-        "    text = decode_text(document.content)\n"
+        "    text = decode_text(document.content, document.charset)\n"
         '    return extract_figures(text, published=document.published, locator_kind="text")',
     ),
     "html": (
         "from parsers.html_document import read_html, readable_text\n"
         "from parsers.prose_grammar import extract_figures",
-        "    page = read_html(document.content)\n"
+        "    page = read_html(document.content, document.charset)\n"
         "    text = readable_text(page.soup)\n"
         "    published = document.published or page.published\n"
         '    return extract_figures(text, published=published, locator_kind="html_text")',

@@ -59,7 +59,7 @@ def _breakdown(item: Tag | None) -> list[tuple[int, int | None, str, Tag]]:
 
 def parse(document: Document) -> list[Figure]:
     """Figures of the incident's summary block."""
-    page = read_html(document.content)
+    page = read_html(document.content, document.charset)
     blocks = page.soup.select("ul.meta-list")
     if not page.soup.select("ul.summary"):
         raise ParseError("no incident summary block (ul.summary) on the page")

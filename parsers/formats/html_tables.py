@@ -65,7 +65,7 @@ def _caption(table: Tag) -> str:
 
 def parse(document: Document) -> list[Figure]:
     """Figures in every table of the page."""
-    page = read_html(document.content)
+    page = read_html(document.content, document.charset)
     published = document.published or page.published
     default_period = period_of_title(document.title or page.title, published)
     figures: list[Figure] = []

@@ -34,7 +34,7 @@ def parse(document: Document) -> list[Figure]:
     if document.media_type == PDF:
         return _parse_pdf(document)
     if document.media_type == HTML:
-        page = read_html(document.content)
+        page = read_html(document.content, document.charset)
         text = readable_text(page.soup)
         title = document.title or page.title
         return extract_figures(
@@ -45,7 +45,7 @@ def parse(document: Document) -> list[Figure]:
             title=title,
             country=document.country,
         )
-    text = decode_text(document.content)
+    text = decode_text(document.content, document.charset)
     return extract_figures(
         text,
         published=document.published,
