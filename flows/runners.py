@@ -19,6 +19,15 @@ from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTa
 
 TASK_RUNNERS = ("threads", "processes", "dask")
 API_URL = "PREFECT_API_URL"
+DASK_EXTRA = "pip install 'toll[dask]' (in a checkout: pip install -e '.[dask]')"
+
+
+class MissingExtra(RuntimeError):
+    """A feature whose optional dependencies are not installed; the message says how to
+    install them. prefect-dask with dask and distributed is about a tenth of a plain install
+    and only `--task-runner dask` needs it, so it is the `dask` extra."""
+
+    exit_code = 2
 
 
 def flow_api_url() -> str | None:
@@ -87,13 +96,20 @@ def warm_worker() -> None:
 def make_task_runner(
     kind: str, workers: int | None = None, dask_address: str | None = None
 ) -> TaskRunner:
-    """The task runner for parse tasks."""
+    """The task runner for parse tasks; MissingExtra for dask without the `dask` extra."""
     if kind == "threads":
         return ThreadPoolTaskRunner(max_workers=workers or 8)
     if kind == "processes":
         return ProcessPoolRunner(max_workers=workers)
     if kind == "dask":
-        from prefect_dask import DaskTaskRunner
+        try:
+            from prefect_dask import DaskTaskRunner
+        except ImportError as error:
+            missing = error.name or "prefect-dask"
+            raise MissingExtra(
+                f"--task-runner dask needs the dask extra ({missing} is not installed): "
+                + DASK_EXTRA
+            ) from None
 
         class DaskRunner(SharedApi, DaskTaskRunner):
             """prefect-dask's runner, its local cluster's workers reporting to the flow's API."""

@@ -28,3 +28,17 @@ def test_ruff(command: list[str]) -> None:
         [*_ruff(), *command, "."], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def _test_lines_of_readme() -> list[str]:
+    """The shell lines of the README's 'Run the tests' code block."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    block = text.split("Run the tests", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    return block.strip().splitlines()
+
+
+def test_ci_runs_exactly_what_the_readme_tells_a_newcomer() -> None:
+    script = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    commands = [line for line in script if line and not line.startswith(("#", "set ", "cd "))]
+    assert commands == _test_lines_of_readme()
+    assert "'.[test,dask]'" in commands[-1]  # the Dask task-runner tests run in CI too

@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -19,6 +19,9 @@ from flows.cli.options import ConfigOption, HomeOption
 from flows.cli.output import data_console, shown
 from flows.cli.query import run_query
 from flows.config import resolve_config_path, resolve_home
+
+if TYPE_CHECKING:
+    from prefect.task_runners import TaskRunner
 
 console = data_console()
 errors = data_console(stderr=True)
@@ -57,6 +60,20 @@ class RunOptions:
     log_json: bool = False
 
 
+def task_runner_or_exit(
+    kind: str, workers: int | None = None, dask_address: str | None = None
+) -> TaskRunner:
+    """The task runner, or one line saying which extra to install and exit 2 (before any
+    flow starts, so that nothing is half done)."""
+    from flows.runners import MissingExtra, make_task_runner
+
+    try:
+        return make_task_runner(kind, workers, dask_address)
+    except MissingExtra as error:
+        errors.print(f"[red]{shown(error)}[/]", soft_wrap=True)
+        raise typer.Exit(MissingExtra.exit_code) from None
+
+
 def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
     """Run a flow in this process (Prefect's temporary local API; no server needed)."""
     from flows import prefect_env
@@ -66,7 +83,7 @@ def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
     logs.configure(json_lines=options.log_json)
     from flows import progress
     from flows.cli.output import ProgressBars
-    from flows.nightly import backfill, make_task_runner, nightly
+    from flows.nightly import backfill, nightly
     from flows.reparse import reparse
     from flows.runlock import WarehouseBusy, lock_holder
 
@@ -77,7 +94,7 @@ def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
         )
         raise typer.Exit(WarehouseBusy.exit_code)
     chosen = {"nightly": nightly, "backfill": backfill, "reparse": reparse}[flow_name]
-    runner = make_task_runner(options.task_runner, options.workers, options.dask_address)
+    runner = task_runner_or_exit(options.task_runner, options.workers, options.dask_address)
     flow = chosen.with_options(task_runner=runner)
     interactive = console.is_terminal and not options.log_json
     bars = ProgressBars(console) if interactive else nullcontext(progress.LogLines())
@@ -219,6 +236,7 @@ def schedule(
     from flows import schedule as scheduling
 
     prefect_env.configure()
+    runner = task_runner_or_exit(task_runner, workers)  # before a server starts
     server_context = (
         nullcontext(None) if os.environ.get("PREFECT_API_URL") else scheduling.local_server(port)
     )
@@ -232,9 +250,9 @@ def schedule(
                     console.print(
                         f"using the Prefect server at {shown(os.environ['PREFECT_API_URL'])}"
                     )
-                from flows.nightly import make_task_runner, nightly
+                from flows.nightly import nightly
 
-                flow = nightly.with_options(task_runner=make_task_runner(task_runner, workers))
+                flow = nightly.with_options(task_runner=runner)
                 when = {"interval": interval} if interval else {"cron": cron}
                 console.print(f"serving deployment toll-nightly, schedule {when}; Ctrl-C stops")
                 flow.serve(

@@ -297,6 +297,22 @@ def test_shared_api_keeps_an_address_the_user_set(monkeypatch) -> None:
     assert "PREFECT_API_URL" not in os.environ
 
 
+@pytest.mark.parametrize("command", ["ingest", "backfill", "reparse", "schedule"])
+def test_dask_without_its_extra_says_in_one_line_how_to_install_it(
+    home, monkeypatch, command: str
+) -> None:
+    from flows.cli.app import app
+
+    monkeypatch.setitem(sys.modules, "prefect_dask", None)  # as on a plain `pip install toll`
+    result = CliRunner().invoke(app, [command, "--home", str(home), "--task-runner", "dask"])
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        "--task-runner dask needs the dask extra (prefect_dask is not installed): "
+        "pip install 'toll[dask]' (in a checkout: pip install -e '.[dask]')"
+    ]
+    assert not (home / "warehouse.duckdb").exists()  # refused before any run began
+
+
 @pytest.mark.flow
 @pytest.mark.usefixtures("prefect_api")
 def test_dask_local_cluster_gives_the_same_figures(home, site, tmp_path) -> None:
