@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 import shlex
+import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -111,3 +113,72 @@ def test_the_doc_lists_every_parser() -> None:
     text = DOC.read_text(encoding="utf-8")
     for parser in registered_parsers():
         assert f"`{parser.name}`" in text
+
+
+def test_a_pdf_scaffold_needs_no_pdf_library(scratch: Path, monkeypatch) -> None:
+    import pypdfium2
+
+    for module in [m for m in sys.modules if m.split(".")[0] == "reportlab"] + ["reportlab"]:
+        monkeypatch.setitem(sys.modules, module, None)  # as on a plain install
+    assert _toll("$ toll parsers new demo_pdf --media pdf", scratch).exit_code == 0
+    assert _toll("$ toll parsers test demo_pdf", scratch).exit_code == 0
+    case = scratch / "tests" / "golden" / "demo_pdf" / "example"
+    assert len(pypdfium2.PdfDocument((case / "input.pdf").read_bytes())) == 1
+    records = json.loads((case / "expected.json").read_text())["records"]
+    totals = {(r["count"], r["victim_group"]) for r in records if r["perpetrator"] == "all_parties"}
+    assert totals == {(42, "civilians"), (9, "children"), (5, "women")}
+
+
+def test_pdf_strings_are_escaped() -> None:
+    from flows.devtools.scaffold import sample_pdf
+
+    data = sample_pdf("A (tricky) title \\ here", (("a)b", "1"),))
+    assert b"(A \\(tricky\\) title \\\\ here) Tj" in data and b"(a\\)b) Tj" in data
+    assert data.startswith(b"%PDF-1.4") and data.rstrip().endswith(b"%%EOF")
+
+
+@pytest.fixture
+def installed(tmp_path: Path, monkeypatch) -> Path:
+    """toll as `pip install .` leaves it: its packages in site-packages, no tests/ beside them;
+    the command run from a folder that is no checkout."""
+    from flows.devtools import golden
+
+    site_packages = tmp_path / "site-packages"
+    (site_packages / "parsers" / "formats").mkdir(parents=True)
+    monkeypatch.setattr(golden, "INSTALLED_AT", site_packages)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    return site_packages
+
+
+@pytest.mark.parametrize("command", ["parsers test", "parsers test prose", "parsers new x"])
+def test_outside_a_checkout_the_maintainer_commands_say_they_need_one(
+    installed: Path, command: str
+) -> None:
+    result = runner.invoke(app, command.split())
+    assert result.exit_code == 2, result.output
+    assert result.stderr.splitlines() == [
+        "this command needs a checkout of toll's repository (its parsers/formats/ and "
+        "tests/golden/ folders): run it inside one, or pass --root"
+    ]
+    assert list(installed.rglob("*.py")) == []  # nothing written into the installed package
+
+
+def test_an_installed_toll_tests_fixtures_given_with_root(installed: Path, tmp_path) -> None:
+    from flows.devtools.golden import GOLDEN_ROOT
+
+    fixtures = tmp_path / "fixtures"
+    shutil.copytree(GOLDEN_ROOT / "prose", fixtures / "prose")
+    result = runner.invoke(app, ["parsers", "test", "prose", "--root", str(fixtures)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.count("ok ") == len(list((fixtures / "prose").iterdir()))
+
+
+def test_inside_a_checkout_its_fixtures_are_found(tmp_path: Path, monkeypatch) -> None:
+    from flows.devtools.golden import INSTALLED_AT, find_checkout, is_checkout
+
+    assert is_checkout(INSTALLED_AT) and not is_checkout(tmp_path)
+    monkeypatch.setattr("flows.devtools.golden.INSTALLED_AT", tmp_path)
+    monkeypatch.chdir(INSTALLED_AT / "docs")  # a non-editable install, run in the checkout
+    assert find_checkout() == INSTALLED_AT

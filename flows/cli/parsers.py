@@ -14,12 +14,27 @@ from rich.syntax import Syntax
 from rich.table import Table
 
 from flows.cli.output import data_console, shown
-from flows.devtools.golden import GOLDEN_ROOT, compare, golden_cases, update
+from flows.devtools.golden import (
+    GOLDEN,
+    NeedsCheckout,
+    compare,
+    find_checkout,
+    golden_cases,
+    update,
+)
 
 app = typer.Typer(help="List, scaffold and test parsers.", no_args_is_help=True)
 console = data_console()
 errors = data_console(stderr=True)
-REPOSITORY = GOLDEN_ROOT.parent.parent
+
+
+def checkout_or_exit() -> Path:
+    """The checkout the command works in, or one line saying it needs one and exit 2."""
+    try:
+        return find_checkout()
+    except NeedsCheckout as error:
+        errors.print(f"[red]{shown(error)}[/]", soft_wrap=True)
+        raise typer.Exit(NeedsCheckout.exit_code) from None
 
 
 def parse(
@@ -122,7 +137,14 @@ def new_parser(
     url_pattern: Annotated[
         str | None, typer.Option("--url-pattern", help="Regex of the URLs it claims.")
     ] = None,
-    root: Annotated[Path, typer.Option("--root", help="Checkout to write into.")] = REPOSITORY,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="Checkout to write into \\[default: the one toll runs from].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Scaffold a parser module, a fixture and its expected output; the golden test runs it.
 
@@ -132,7 +154,7 @@ def new_parser(
     from flows.devtools.scaffold import parser_of, scaffold
 
     try:
-        files = scaffold(name, root, media, source, url_pattern)
+        files = scaffold(name, root or checkout_or_exit(), media, source, url_pattern)
     except (ValueError, FileExistsError) as error:
         console.print(f"[red]{shown(error)}[/]")
         raise typer.Exit(2) from None
@@ -155,12 +177,20 @@ def test_parsers(
     update_expected: Annotated[
         bool, typer.Option("--update", help="Rewrite expected.json from the current output.")
     ] = False,
-    root: Annotated[Path, typer.Option("--root", help="Golden fixtures folder.")] = GOLDEN_ROOT,
+    root: Annotated[
+        Path | None,
+        typer.Option(
+            "--root",
+            help="Golden fixtures folder \\[default: the checkout's tests/golden].",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the golden tests: fixture in, expected records out; a readable diff on mismatch.
 
     Example: [bold]toll parsers test pdf_tables[/]
     """
+    root = root or checkout_or_exit() / GOLDEN
     cases = golden_cases(root, name)
     if not cases:
         console.print(

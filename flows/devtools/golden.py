@@ -4,6 +4,11 @@ Layout: `tests/golden/<parser>/<case>/` holds one `input.<pdf|html|txt>` and `ex
 the parser's name and version, the document context (URL, source, publication date, title)
 and the records. A parser whose output changes must also change its version, so that
 `toll reparse` knows which figures to replace; `compare` reports which of the two happened.
+
+The fixtures live in a checkout of the repository, not in the installed package (they are
+tests, about 1 MB): `toll parsers new|test` find the checkout toll runs from (an editable
+install) or the one the current folder is in, take `--root` otherwise, and without any of
+them say in one line that they need a checkout.
 """
 
 from __future__ import annotations
@@ -19,8 +24,35 @@ from parsers.media import sniff_media_type
 from parsers.model import Document
 from parsers.registry import Parser, get_parser, run_parser
 
-GOLDEN_ROOT = Path(__file__).resolve().parents[2] / "tests" / "golden"
+INSTALLED_AT = Path(__file__).resolve().parents[2]  # the checkout, for an editable install
+GOLDEN = Path("tests") / "golden"
+GOLDEN_ROOT = INSTALLED_AT / GOLDEN
 FIXED_FETCH_TIME = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+class NeedsCheckout(RuntimeError):
+    """A maintainer's command run where no checkout of the repository is to be found."""
+
+    exit_code = 2
+
+
+def is_checkout(folder: Path) -> bool:
+    """Whether `folder` is a checkout of toll: its pyproject.toml, parsers/formats/ and
+    tests/golden/ (site-packages holds the first two packages' folders, never the third)."""
+    return all((folder / part).exists() for part in ("pyproject.toml", "parsers/formats", GOLDEN))
+
+
+def find_checkout(cwd: Path | None = None) -> Path:
+    """The checkout toll runs from, else the one the current folder is in; NeedsCheckout
+    when there is none (an installed toll run outside its repository)."""
+    here = (cwd or Path.cwd()).resolve()
+    for folder in (INSTALLED_AT, here, *here.parents):
+        if is_checkout(folder):
+            return folder
+    raise NeedsCheckout(
+        "this command needs a checkout of toll's repository (its parsers/formats/ and "
+        "tests/golden/ folders): run it inside one, or pass --root"
+    )
 
 
 @dataclass(frozen=True)

@@ -105,23 +105,65 @@ def valid_name(name: str) -> str:
     return name
 
 
-def _sample_pdf(path: Path, title: str) -> None:
-    """A one-page PDF with a perpetrator table (needs reportlab, from the test extra)."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import getSampleStyleSheet
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+SAMPLE_ROWS = (
+    ("Perpetrator", "Civilians", "Children", "Women"),
+    ("Syrian regime forces", "30", "6", "3"),
+    ("Other parties", "12", "3", "2"),
+    ("Total", "42", "9", "5"),
+)
+COLUMN_WIDTHS = (150, 70, 70, 70)  # points
+ROW_HEIGHT = 18
 
-    rows = [
-        ["Perpetrator", "Civilians", "Children", "Women"],
-        ["Syrian regime forces", "30", "6", "3"],
-        ["Other parties", "12", "3", "2"],
-        ["Total", "42", "9", "5"],
+
+def _pdf_string(text: str) -> str:
+    """A PDF literal string (Latin-1 text; backslashes and parentheses escaped)."""
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def _table_drawing(rows: tuple[tuple[str, ...], ...], left: float, top: float) -> list[str]:
+    """Content-stream operators of a ruled table: every cell boxed, its text inside."""
+    right = left + sum(COLUMN_WIDTHS)
+    bottom = top - ROW_HEIGHT * len(rows)
+    xs = [left + sum(COLUMN_WIDTHS[:i]) for i in range(len(COLUMN_WIDTHS) + 1)]
+    ops = ["0.6 w"]
+    ops += [f"{left} {top - ROW_HEIGHT * i} m {right} {top - ROW_HEIGHT * i} l S"
+            for i in range(len(rows) + 1)]  # fmt: skip
+    ops += [f"{x} {top} m {x} {bottom} l S" for x in xs]
+    for i, row in enumerate(rows):
+        for x, cell in zip(xs, row, strict=False):
+            y = top - ROW_HEIGHT * (i + 1) + 5
+            ops.append(f"BT /F1 10 Tf {x + 4} {y} Td {_pdf_string(cell)} Tj ET")
+    return ops
+
+
+def sample_pdf(title: str, rows: tuple[tuple[str, ...], ...] = SAMPLE_ROWS) -> bytes:
+    """A one-page A4 PDF: a heading and a ruled table of `rows`, in Helvetica (one of the
+    standard fonts, so nothing is embedded). Written by hand (1.5 KB), so that
+    `toll parsers new --media pdf` needs no PDF library on a plain install (reportlab, which
+    wrote it before, is only a test dependency)."""
+    heading = f"BT /F1 13 Tf 60 780 Td {_pdf_string(title)} Tj ET"
+    stream = "\n".join([heading, *_table_drawing(rows, 60, 750)]).encode("latin-1")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
     ]
-    table = Table(rows)
-    table.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.6, "black")]))
-    styles = getSampleStyleSheet()
-    story = [Paragraph(f"{title}: civilian deaths by perpetrator, March 2024", styles["Heading3"])]
-    SimpleDocTemplate(str(path), pagesize=A4, invariant=1).build([*story, table])
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
 
 
 def scaffold(
@@ -169,7 +211,7 @@ def scaffold(
     fixture = case / f"input.{extension}"
     sample = SAMPLE_TEXT.format(title=title)
     if media == "pdf":
-        _sample_pdf(fixture, title)
+        fixture.write_bytes(sample_pdf(f"{title}: civilian deaths by perpetrator, March 2024"))
     elif media == "html":
         paragraphs = "".join(f"<p>{line}</p>" for line in sample.splitlines()[1:] if line)
         fixture.write_text(
