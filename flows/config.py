@@ -62,20 +62,34 @@ def host_allowed(url: str, entries: list[str]) -> bool:
 class FetchSettings(BaseModel):
     """How toll behaves on the network, for every source."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     user_agent: str = "toll/0.1 (casualty-report ingest for researchers)"
+    """The User-Agent product token; robots.txt rules are matched against it."""
     contact_url: str = "https://github.com/toll-project/toll"
+    """Appended to the User-Agent as `(+URL)`, so a publisher can find who is fetching."""
     timeout_seconds: float = Field(30.0, gt=0)
+    """Longest wait for any read from the server before the attempt fails (and is retried)."""
     connect_timeout_seconds: float = Field(10.0, gt=0)
+    """Longest wait for a connection to open."""
     max_bytes: int = Field(50 * 1024 * 1024, gt=0)
+    """Largest body kept, counted after Content-Encoding is decoded; a larger one is cut off
+    and its fetch recorded as failed."""
     max_attempts: int = Field(4, ge=1, le=10)
+    """Attempts per URL on connection errors, timeouts, HTTP 429 and 5xx."""
     backoff_seconds: float = Field(1.0, ge=0)
+    """Wait before the second attempt; doubled for each next one, with jitter."""
     max_backoff_seconds: float = Field(60.0, ge=0)
+    """Longest wait between two attempts."""
     max_retry_after_seconds: float = Field(300.0, ge=0)
+    """Longest Retry-After toll honours; a server asking for more fails the fetch at once."""
     max_redirects: int = Field(5, ge=0, le=20)
+    """Redirect hops followed per fetch; each hop must pass `allowed_hosts` and robots.txt."""
     deadline_seconds: float = Field(300.0, gt=0)
+    """Longest time for one whole body to arrive: a body that trickles in is abandoned."""
     max_crawl_delay_seconds: float = Field(60.0, ge=0)
+    """Largest robots.txt Crawl-delay obeyed; a host asking for more is skipped for the run,
+    with a recorded failure (a delay of a day would hold the writer lock for a day)."""
 
     @property
     def user_agent_header(self) -> str:
@@ -88,29 +102,39 @@ class FetchSettings(BaseModel):
 class ParseSettings(BaseModel):
     """How documents are parsed: the budget each one gets, and how many in parallel."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     time_budget_seconds: float = Field(120.0, ge=0)
+    """Wall-clock seconds one document may take to parse; above it the parse is killed and
+    recorded as failed for that document. 0 turns the budget off."""
     memory_budget_mb: int = Field(1536, ge=0)
+    """Memory (MiB) one document's parse may take; above it the parse is killed and recorded
+    as failed for that document. 0 turns the budget off."""
     workers: int | None = Field(None, ge=1)
+    """Not read by any run yet: the number of parse workers comes from `--workers` (default:
+    one per core)."""
 
 
 class LoadSettings(BaseModel):
     """How a run writes to the warehouse: documents per transaction. A crash loses at most
     the batch being written (the next run redoes it); smaller batches commit more often."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     batch_documents: int = Field(25, ge=1)
+    """Documents whose figures are written in one transaction."""
 
 
 class ReportSettings(BaseModel):
     """The HTML report written at the end of each nightly run (`toll report`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     enabled: bool = False
+    """Write the report after each nightly run (and link it from the Prefect run as the
+    artifact `toll-report`)."""
     path: str = "report.html"
+    """Where, relative to the data folder (an absolute path or `..` is refused)."""
 
     @field_validator("path")
     @classmethod
@@ -124,35 +148,64 @@ class ReportSettings(BaseModel):
 class ListingConfig(BaseModel):
     """A paginated HTML listing (a WordPress category page, say)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     url: str
+    """The listing's first (newest) page; its host and port must be in `allowed_hosts`."""
     max_pages: int = Field(50, ge=1)
+    """Pages read at most per run: a nightly run stops at the first page without a new report
+    link, a backfill walks on to the last."""
     next_selector: str | None = None
+    """CSS selector of the link to the next (older) page; without it, `rel=next`, a link of
+    class `next`, or a link whose text says next."""
 
 
 class SourceConfig(BaseModel):
     """One publisher: where its reports are listed and which links are reports."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    """The source's id in the warehouse (`source_id`) and for `--source`; unique."""
     publisher: str
+    """The publisher's name, as readers know it."""
     homepage: str
+    """The publisher's home page (recorded, never fetched)."""
     country: str | None = None
+    """ISO 3166 alpha-2 code of the country the source reports on; parsers get it as context."""
     languages: list[str] = ["en"]
+    """Languages of its reports (ISO 639-1), recorded in `sources`."""
     enabled: bool = True
+    """Whether `toll ingest` without `--source` runs it."""
     allowed_hosts: list[str]
+    """Hosts toll may request, redirects and robots.txt included. An entry is `host` (only
+    the scheme's default port, 80 or 443) or `host:port` (only that port)."""
     feeds: list[str] = []
+    """RSS or Atom feeds listing new reports."""
     listings: list[ListingConfig] = []
+    """Paginated HTML listings (inline tables, keys below). A source needs a feed or a
+    listing."""
     include: list[str] = Field(min_length=1)
+    """Regular expressions (searched in the URL): a link matching one is a report."""
     exclude: list[str] = []
+    """Regular expressions: a link matching one is never a report, even if included."""
     follow: list[str] = []
+    """Regular expressions: links inside a fetched report that are documents to fetch too
+    (its PDF, say)."""
     rate_limit_per_second: float = Field(1.0, gt=0)
+    """Requests per second to the source's hosts, at most."""
     max_concurrency: int = Field(2, ge=1, le=16)
+    """Requests in flight to the source at once, at most."""
     obey_robots: bool = True
+    """Obey robots.txt (RFC 9309, with Crawl-delay); turn off only with the publisher's
+    consent."""
     allow_private_addresses: bool = False
+    """Allow hosts that resolve to loopback, private, link-local or reserved addresses
+    (refused by default: a public name pointing inside the network is an attack). The demo
+    and the tests set it for 127.0.0.1."""
     cadence_days: int = Field(45, ge=1)
+    """Days between two reports of the publisher, as expected (recorded for people; no run
+    reads it yet)."""
 
     @field_validator("allowed_hosts")
     @classmethod
@@ -200,13 +253,18 @@ class SourceConfig(BaseModel):
 class TollConfig(BaseModel):
     """The whole sources file."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
 
     fetch: FetchSettings = FetchSettings()
+    """How toll behaves on the network, for every source."""
     parse: ParseSettings = ParseSettings()
+    """The budget of each document's parse."""
     load: LoadSettings = LoadSettings()
+    """How runs write to the warehouse."""
     report: ReportSettings = ReportSettings()
+    """The HTML report of each nightly run."""
     sources: list[SourceConfig]
+    """One table per publisher."""
 
     @model_validator(mode="after")
     def _unique_names(self) -> TollConfig:
