@@ -13,7 +13,6 @@ import typing
 from pathlib import Path
 from typing import Any
 
-import annotated_types
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
@@ -89,18 +88,16 @@ def default_text(field: FieldInfo) -> str:
 
 def allowed_text(field: FieldInfo) -> str:
     """The constraints on a value: bounds, a minimum length, a pattern."""
-    bounds = (
-        (annotated_types.Gt, "gt", "> {}"),
-        (annotated_types.Ge, "ge", "≥ {}"),
-        (annotated_types.Lt, "lt", "< {}"),
-        (annotated_types.Le, "le", "≤ {}"),
-        (annotated_types.MinLen, "min_length", "at least {} item(s)"),
+    bounds = (  # the attribute of each annotated_types constraint pydantic keeps
+        ("gt", "> {}"),
+        ("ge", "≥ {}"),
+        ("lt", "< {}"),
+        ("le", "≤ {}"),
+        ("min_length", "at least {} item(s)"),
     )
     parts = []
     for item in field.metadata:
-        parts += [
-            text.format(getattr(item, key)) for kind, key, text in bounds if isinstance(item, kind)
-        ]
+        parts += [text.format(getattr(item, key)) for key, text in bounds if hasattr(item, key)]
         pattern = getattr(item, "pattern", None)
         if pattern:
             parts.append(f"matches `{pattern}`")
