@@ -11,6 +11,8 @@ from tests.support.reliability import (
     DOC,
     GOAL,
     GROUP_OF,
+    PLAYED_IN,
+    REGENERATE,
     SCENARIO_IDS,
     SCENARIOS,
     Collector,
@@ -20,6 +22,7 @@ from tests.support.reliability import (
 )
 
 TESTS = Path(__file__).resolve().parents[1]
+ROOT = TESTS.parent
 
 
 def test_doc_names_exactly_the_declared_scenarios() -> None:
@@ -58,3 +61,14 @@ def test_render_writes_one_row_per_scenario() -> None:
     assert results["dns_rebinding"] == "ATTACK NOT STOPPED, LEAKED: a request"
     played = {"hang", "reset", "crawl_delay_day", "dns_rebinding"}
     assert collector.missing() == [s.id for s in SCENARIOS if s.id not in played]
+
+
+def test_the_regenerate_command_runs_every_test_that_plays_a_scenario() -> None:
+    playing = {
+        p.relative_to(ROOT).as_posix()
+        for p in TESTS.rglob("test_*.py")
+        if "reliability.record(" in p.read_text(encoding="utf-8")
+    }
+    assert {p for p in playing if not p.startswith(PLAYED_IN)} == set()
+    assert REGENERATE in DOC.read_text(encoding="utf-8")
+    assert REGENERATE in (ROOT / "README.md").read_text(encoding="utf-8")

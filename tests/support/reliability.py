@@ -84,6 +84,11 @@ SCENARIOS: tuple[Scenario, ...] = (
         ("disk_full", "the archive's disk fills up during a run"),
         ("archive_read_only", "the archive folder is on a read-only file system"),
         ("archive_is_a_file", "the archive path is a file, not a folder"),
+        (
+            "archive_umask",
+            "a run under umask 022: an analyst or a Dask worker under another user reads "
+            "the archive",
+        ),
     ),
     *_group(
         "attack",
@@ -114,6 +119,14 @@ SCENARIOS: tuple[Scenario, ...] = (
     ),
 )
 SCENARIO_IDS = frozenset(s.id for s in SCENARIOS)
+# The test files that play the scenarios: tests/reliability/ and two that need their own
+# fixtures (the atomic writes' unit tests, the report in Chromium).
+PLAYED_IN = (
+    "tests/reliability/",
+    "tests/warehouse/test_files.py",
+    "tests/warehouse/outputs/test_report_browser.py",
+)
+REGENERATE = "TOLL_WRITE_RELIABILITY=1 .venv/bin/python -m pytest " + " ".join(PLAYED_IN)
 
 
 GROUP_OF = {s.id: s.group for s in SCENARIOS}
@@ -174,7 +187,7 @@ def render(observed: dict[str, Observation], today: date) -> str:
     titles = {
         "network": "Faults of the web (the real nightly flow against the local sample site)",
         "document": "Hostile and broken documents (served by the site, through the real flow)",
-        "crash": "Crashes and a failing disk",
+        "crash": "Crashes, a failing disk, and files other users read",
         "attack": "Attacks: a hostile server, a document written to hurt its reader, a query "
         "written to hurt the machine (each played for real: a server on 127.0.0.1, the real "
         "commands)",
@@ -183,8 +196,7 @@ def render(observed: dict[str, Observation], today: date) -> str:
         "# Reliability: faults and hostile inputs, and what toll did",
         "",
         f"Generated from the test run on {today.isoformat()}; do not edit by hand. Regenerate "
-        "with `TOLL_WRITE_RELIABILITY=1 .venv/bin/python -m pytest` (the whole suite, or at "
-        "least `tests/reliability/`).",
+        f"with `{REGENERATE}` (or the whole suite with `TOLL_WRITE_RELIABILITY=1`).",
         "",
         "Each row is one test that plays the fault or serves the input through the real "
         "nightly flow (a real HTTP server on 127.0.0.1, Prefect, a DuckDB file) and then checks "
