@@ -39,6 +39,7 @@ class ParseJob:
     title: str | None
     published: date | None
     parsers: tuple[str, ...]
+    country: str | None = None  # the source's country: scopes names such as "security forces"
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class ParsedRun:
     figures: pa.Table
     error: str | None
     duration_ms: int
+    warnings: tuple[str, ...] = ()  # figures the parser skipped, each with its reason
 
     @property
     def ok(self) -> bool:
@@ -90,6 +92,7 @@ class ArchivedDocument:
     fetched_at: datetime
     title: str | None
     published: date | None
+    country: str | None = None
 
 
 def plan_jobs(
@@ -129,6 +132,7 @@ def plan_jobs(
                 title=document.title,
                 published=document.published,
                 parsers=pending,
+                country=document.country,
             )
     return list(jobs.values())
 
@@ -136,8 +140,11 @@ def plan_jobs(
 def plan_parse_jobs(
     documents: Iterable[FetchedDocument],
     done: set[tuple[str, str, str]],
+    countries: dict[str, str | None] | None = None,
 ) -> list[ParseJob]:
-    """Parse jobs for the documents a run fetched (or found unchanged)."""
+    """Parse jobs for the documents a run fetched (or found unchanged); `countries` maps a
+    source to the country it reports on."""
+    countries = countries or {}
     return plan_jobs(
         (
             ArchivedDocument(
@@ -149,6 +156,7 @@ def plan_parse_jobs(
                 fetched_at=d.fetch.requested_at,
                 title=d.link.title,
                 published=d.link.published,
+                country=countries.get(d.source),
             )
             for d in documents
             if d.sha256 and d.archive_path
@@ -157,10 +165,13 @@ def plan_parse_jobs(
     )
 
 
-def _parse_with(document: Document, name: str) -> list[tuple[str, str, pa.Table, str | None]]:
+_Parsed = tuple[str, str, pa.Table | None, str | None, tuple[str, ...]]
+
+
+def _parse_with(document: Document, name: str) -> list[_Parsed]:
     """Run one parser and return its figures as columns (smaller to send back than records)."""
     return [
-        (o.parser, o.parser_version, figure_columns(o.records), o.error)
+        (o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)
         for o in parse_document(document, only=[name])
     ]
 
@@ -183,6 +194,7 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         fetched_at=job.fetched_at,
         title=job.title,
         published=job.published,
+        country=job.country,
     )
     runs: list[ParsedRun] = []
     for name in job.parsers:
@@ -193,11 +205,11 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
             else:
                 parsed = run_within_budget(_parse_with, (document, name), budget)
         except BudgetExceeded as error:
-            parsed = [(name, get_parser(name).version, None, f"budget: {error}")]
+            parsed = [(name, get_parser(name).version, None, f"budget: {error}", ())]
         duration_ms = int((time.perf_counter() - clock) * 1000)
-        for parser, version, figures, error in parsed:
+        for parser, version, figures, error, warnings in parsed:
             if figures is None or error is not None:
                 runs.append(failed_run(parser, version, error or "failed", duration_ms))
             else:
-                runs.append(ParsedRun(parser, version, figures, None, duration_ms))
+                runs.append(ParsedRun(parser, version, figures, None, duration_ms, warnings))
     return ParseResult(job, tuple(runs), started_at)

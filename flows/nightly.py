@@ -38,6 +38,7 @@ from warehouse.writer_state import (
     document_media_types,
     known_urls,
     previous_fetches,
+    source_countries,
 )
 
 logger = logging.getLogger("toll.flows")
@@ -90,7 +91,7 @@ def fetch_links(
 def parse_fetched(run: Run, fetched: list[FetchedDocument], budget: Budget) -> None:
     """Plan parse jobs for what was fetched, parse them and load everything."""
     hashes = sorted({d.sha256 for d in fetched if d.sha256})
-    jobs = plan_parse_jobs(fetched, completed_parses(run.conn, hashes))
+    jobs = plan_parse_jobs(fetched, completed_parses(run.conn, hashes), source_countries(run.conn))
     parse_and_load(run, jobs, fetched, budget)
 
 

@@ -27,12 +27,13 @@ def archived_documents(
     """Documents in the warehouse, optionally of one source or first seen on or after a date."""
     rows = conn.execute(
         """
-        SELECT sha256, archive_path, coalesce(final_url, url), source_id, media_type, first_seen,
-               title, published
-        FROM documents
-        WHERE (?::VARCHAR IS NULL OR source_id = ?)
-          AND (?::DATE IS NULL OR first_seen >= ?::DATE)
-        ORDER BY first_seen
+        SELECT d.sha256, d.archive_path, coalesce(d.final_url, d.url), d.source_id,
+               d.media_type, d.first_seen, d.title, d.published, s.country
+        FROM documents d
+        LEFT JOIN sources s USING (source_id)
+        WHERE (?::VARCHAR IS NULL OR d.source_id = ?)
+          AND (?::DATE IS NULL OR d.first_seen >= ?::DATE)
+        ORDER BY d.first_seen
         """,
         [source, source, since, since],
     ).fetchall()

@@ -19,6 +19,8 @@ SELECT
     f.count,
     f.count_high,
     f.qualifier,
+    f.certainty,
+    f.attribution,
     d.url,
     d.final_url,
     fe.requested_at AS fetched_at,
@@ -40,6 +42,8 @@ JOIN documents d ON d.sha256 = f.sha256
 LEFT JOIN fetches fe ON fe.fetch_id = d.first_fetch_id;
 
 COMMENT ON VIEW figure_provenance IS 'Every figure with where it came from: URL, final URL after redirects, fetch time, HTTP status, content hash, archive path, parser and version, locator and snippet.';
+COMMENT ON COLUMN figure_provenance.attribution IS 'How the perpetrator was decided (figures.attribution): clause, sentence, heading, coreference, document, table, none, ambiguous or not_recorded.';
+COMMENT ON COLUMN figure_provenance.certainty IS 'How firmly the perpetrator is stated (figures.certainty): stated, believed or unknown.';
 COMMENT ON COLUMN figure_provenance.fetched_at IS 'When the content was first fetched (UTC).';
 COMMENT ON COLUMN figure_provenance.http_status IS 'HTTP status of that fetch.';
 COMMENT ON COLUMN figure_provenance.document_title IS 'Title of the document.';

@@ -86,6 +86,8 @@ def explain(
         ("figure", f["figure_id"]),
         ("raw", f"victim {f['victim_raw']!r}, perpetrator {f['perpetrator_raw']!r}, "
                 f"place {f['place_raw']!r}, period {f['period_raw']!r}"),
+        ("attribution", f"{f.get('attribution')} (how the perpetrator was decided), "
+                        f"certainty {f.get('certainty')}"),
         ("part of", f"{found.parent['count']} {found.parent['victim_group']} "
                     f"({found.parent['figure_id']})" if found.parent else "—"),
         ("document", d["url"] + (f" → {d['final_url']}" if redirected else "")),

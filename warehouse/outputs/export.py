@@ -17,7 +17,7 @@ EXPORT_FORMATS = ("parquet", "csv", "hxl")
 FIGURES_QUERY = """
 SELECT f.figure_id, f.source_id, f.metric, f.victim_group, f.perpetrator, f.place,
        f.period_start, f.period_end, f.period_precision, f.count, f.count_high, f.qualifier,
-       f.attribution, f.parent_figure_id, f.victim_raw, f.perpetrator_raw, f.place_raw,
+       f.certainty, f.attribution, f.parent_figure_id, f.victim_raw, f.perpetrator_raw, f.place_raw,
        f.period_raw, p.url, p.final_url, p.fetched_at, p.http_status, p.sha256,
        p.archive_path, p.document_title, p.document_published, f.parser, f.parser_version,
        f.locator, f.snippet, f.run_id
