@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC, datetime
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -68,6 +69,67 @@ def parse(
         console.print(result_table(columns, rows, f"{len(records)} figures in {file.name}"))
     if failed and not records:
         raise typer.Exit(1)
+
+
+class EvalKind(StrEnum):
+    """Which documents of an annotated folder to score."""
+
+    text = "text"
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command("eval")
+def evaluate(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Annotated folder (pages/, pdfs/, expected.json). "
+            "Default: ../shared/corpus/annotated beside the checkout."
+        ),
+    ] = None,
+    kind: Annotated[
+        list[EvalKind] | None, typer.Option("--kind", help="Only these kinds (repeatable).")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option("--only", help="Only documents whose name contains this.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Totals only, without each document's figures.")
+    ] = False,
+) -> None:
+    """Score the parsers on documents annotated by independent readers: recall, precision
+    and trap hits per kind, then each document's missed and wrong figures.
+
+    Pages run twice, as text and wrapped in simple HTML; PDFs ignore the perpetrator (the
+    folder README's rule). Example: [bold]toll parsers eval --kind pdf[/]
+    """
+    from flows.devtools.evaluate import DEFAULT_FOLDER, load_cases, report_lines, score_case
+    from flows.devtools.evaluate import totals as sum_scores
+
+    root = folder or DEFAULT_FOLDER
+    if not root.is_dir():
+        errors.print(f"no annotated folder at {root}: give one as the first argument")
+        raise typer.Exit(2)
+    kinds = [k.value for k in kind] if kind else [k.value for k in EvalKind]
+    cases = [c for c in load_cases(root, kinds) if only is None or only in c.name]
+    if not cases:
+        errors.print(f"no annotated documents of kind {', '.join(kinds)} in {root}")
+        raise typer.Exit(2)
+    scores = [score_case(case) for case in cases]
+    if as_json:
+        by_kind = {
+            k: sum_scores(s for s in scores if s.case.kind == k).as_json()
+            for k in kinds
+            if any(s.case.kind == k for s in scores)
+        }
+        document_scores = [s.as_json() for s in scores]
+        payload = {"folder": str(root), "totals": by_kind, "documents": document_scores}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    for line in report_lines(scores, verbose=not quiet):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 def _parser_for(name: str, golden_root: Path):

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.budget import Budget
 from flows.batches import parse_run_rows
+from flows.budget import Budget
 from flows.jobs import ParseJob, ParseResult, run_parse_job
 from flows.sample_site.demo import write_demo_config
 from parsers.media import sniff_media_type
