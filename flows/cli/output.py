@@ -8,14 +8,18 @@ import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from flows.summary import RunSummary
+
+if TYPE_CHECKING:
+    from flows.reparse_preview import ReparsePreview
 
 
 def summary_table(summary: RunSummary) -> Table:
@@ -128,3 +132,41 @@ class ProgressBars:
         if stage not in self.tasks:
             self.start(stage, amount)
         self.progress.advance(self.tasks[stage], amount)
+
+
+def reparse_preview_table(preview: ReparsePreview) -> Table:
+    """What `toll reparse` would change: one row per parser and source."""
+    table = Table(title="reparse preview (nothing written)", title_justify="left")
+    table.add_column("parser / source", overflow="fold")
+    table.add_column("versions", overflow="fold")
+    for name in ("documents", "same", "added", "removed", "changed", "failed"):
+        table.add_column(name, justify="right", no_wrap=True)
+    for group in preview.groups:
+        versions = ", ".join(sorted(group.from_versions)) or "none"
+        table.add_row(
+            Text(f"{group.parser} / {group.source}"), Text(f"{versions} -> {group.to_version}"),
+            f"{group.documents:,}", f"{group.unchanged:,}", f"{group.count('added'):,}",
+            f"{group.count('removed'):,}", f"{group.count('changed'):,}",
+            f"{len(group.failed):,}",
+        )  # fmt: skip
+    return table
+
+
+def reparse_preview_examples(preview: ReparsePreview, limit: int = 3) -> Text:
+    """A few figures of each kind of change, with the sentence or cell they were read from;
+    document text goes in as Text, never as markup."""
+    lines = Text()
+    for group in preview.groups:
+        shown = [c for kind in ("added", "removed", "changed") for c in group.examples(kind, limit)]
+        if not shown and not group.failed:
+            continue
+        lines.append(f"{group.parser} / {group.source}\n", style="bold")
+        for change in shown:
+            lines.append(f"  {change.kind:8} {change.describe()}\n", style=_STYLES[change.kind])
+            lines.append(f"           “{change.snippet[:160]}”\n", style="dim")
+        for failure in group.failed[:limit]:
+            lines.append(f"  failed   {failure}\n", style="red")
+    return lines
+
+
+_STYLES = {"added": "green", "removed": "red", "changed": "yellow"}

@@ -87,6 +87,48 @@ def run_flow(flow_name: str, options: RunOptions, **parameters: Any):
         raise typer.Exit(WarehouseBusy.exit_code) from None
 
 
+def _preview(
+    home: Path,
+    parser: str | None,
+    source: str | None,
+    since: date | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """`toll reparse --dry-run`: run the pending parsers in this process, compare, print."""
+    import json
+    import sys
+
+    from flows.cli.output import reparse_preview_examples, reparse_preview_table
+    from flows.reparse_preview import preview_reparse
+    from warehouse.database import published_path
+
+    if not published_path(home).exists():
+        errors.print(f"no warehouse at {published_path(home)}: run toll ingest first")
+        raise typer.Exit(2)
+    try:
+        preview = preview_reparse(home, parser, source, since)
+    except KeyError as error:
+        errors.print(f"[red]{error.args[0]}[/]")
+        raise typer.Exit(2) from None
+    if as_json:
+        payload = {
+            "documents": preview.documents,
+            "groups": [group.as_json(limit) for group in preview.groups],
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1, default=str) + "\n")
+        return
+    if not preview.groups:
+        console.print("nothing to re-parse: every document is parsed by the current versions")
+        return
+    console.print(reparse_preview_table(preview))
+    console.print(reparse_preview_examples(preview, limit))
+    console.print(
+        f"{preview.changes} figure change(s) over {preview.documents} document(s); "
+        "nothing was written. Run without --dry-run to apply."
+    )
+
+
 def print_summary(summary) -> None:
     """The run summary table, its failures, and where the warehouse is."""
     from flows.cli.output import failures_table, summary_table
@@ -262,16 +304,32 @@ def reparse(
         str, typer.Option("--task-runner", help="threads, processes or dask.")
     ] = "processes",
     wait: Annotated[bool, typer.Option("--wait", help="Wait for a running ingest.")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run",
+            help="Print what the reparse would change (figures added, removed and changed, "
+            "per parser and source, with examples) and write nothing.",
+        ),
+    ] = False,
+    examples: Annotated[
+        int, typer.Option("--examples", min=0, help="Examples per kind of change (--dry-run).")
+    ] = 3,
+    as_json: Annotated[bool, typer.Option("--json", help="With --dry-run: print JSON.")] = False,
 ) -> None:
     """Run the parsers again over archived documents (no network). A parser's new version
     replaces its figures; parse_runs keeps the history; running it twice adds nothing.
 
     Example: [bold]toll reparse --parser pdf_tables --since 2024-01-01[/]
+    Review an upgrade first: [bold]toll reparse --dry-run[/]
     """
     try:
         since_date = date.fromisoformat(since) if since else None
     except ValueError:
         raise typer.BadParameter("--since must be a date, YYYY-MM-DD") from None
+    if dry_run:
+        _preview(resolve_home(home), parser, source, since_date, examples, as_json)
+        return
     try:
         summary = run_flow(
             "reparse",

@@ -97,3 +97,22 @@ def test_every_command_has_help_with_an_example() -> None:
     for command in ("ingest", "demo", "sql", "status", "parse"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Example" in result.stdout, command
+
+
+def test_reparse_dry_run_prints_a_preview_and_writes_nothing(loaded_home) -> None:
+    """The loaded figures came from prose 1.0.0, so a reparse is pending; their archive file
+    is absent here, so the preview says the document failed rather than guessing."""
+    from warehouse.database import reader
+
+    with reader(loaded_home) as conn:
+        before = conn.execute("SELECT count(*) FROM parse_runs").fetchone()
+    shown = runner.invoke(app, ["reparse", "--dry-run", "--home", str(loaded_home)])
+    assert shown.exit_code == 0, shown.output
+    assert "reparse preview (nothing written)" in shown.output
+    assert "failed" in shown.output and "nothing was written" in shown.output
+    as_json = runner.invoke(app, ["reparse", "--dry-run", "--json", "--home", str(loaded_home)])
+    (group,) = json.loads(as_json.stdout)["groups"]
+    assert group["parser"] == "prose" and group["from_versions"] == []
+    assert group["failed_documents"] and group["added"] == group["removed"] == 0
+    with reader(loaded_home) as conn:
+        assert conn.execute("SELECT count(*) FROM parse_runs").fetchone() == before
