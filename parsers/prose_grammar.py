@@ -152,7 +152,7 @@ class _Reader:
         book = _paragraph_book(body.text, discourse)
         if _read_heading(body.text, discourse, book, marked):
             return
-        if body.text.rstrip().endswith(":") and not re.search(r"\d", _YEARS.sub("", body.text)):
+        if _introduces_list(body.text):
             discourse.listing = _list_scope(body.text, discourse, book)
             return
         item = _list_item(body, discourse, book)
@@ -200,6 +200,19 @@ _LIST_FOLLOWS = re.compile(
     r"\b(?:as\s+follows|distributed|following|detailed|breakdown|below|comme\s+suit|wie\s+folgt)\b[^.]*:\s*$",
     re.I,
 )
+
+
+# "We documented the following deaths." introduces a list as a colon does.
+_THE_FOLLOWING = re.compile(r"\b(?:the\s+following|les\s+suivant|folgende)\w*\b[^.:;]*\.\s*$", re.I)
+
+
+def _introduces_list(text: str) -> bool:
+    """A line without counts that announces a list: it ends with a colon, or it says "the
+    following ..." and ends."""
+    if re.search(r"\d", _YEARS.sub("", text)):
+        return False
+    stripped = text.rstrip()
+    return stripped.endswith(":") or bool(_THE_FOLLOWING.search(stripped))
 
 
 def _continues_list(text: str) -> bool:
