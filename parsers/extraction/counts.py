@@ -23,7 +23,7 @@ _GROUPED = r"\d{1,3}(?:(?:,|\.|\u00a0|\u202f|\u2009|\u066c)\d{3})+(?!\d)"
 _DECIMAL = r"\d+[.,\u066b]\d+"
 # Characters that glue a number to a symbol it is part of: "A/79/797", "COVID-19", "#13".
 _SYMBOL_BEFORE = re.compile(r"(?:[/#№§]|[A-Za-z]-|\d[-–/.:]|[A-Za-z]\.)$")
-_SYMBOL_AFTER = re.compile(r"^(?:[/:]\d|[-–]\d+[-/]\d|\.\d|,\d{1,2}(?!\d)|[°])")
+_SYMBOL_AFTER = re.compile(r"^(?:[/:]\d|[-–]\d+[-/]\d|[-–]\d{5}(?!\d)|\.\d|,\d{1,2}(?!\d)|[°])")
 _TIME_AFTER = re.compile(r"^\s*(?:a\.?m\b|p\.?m\b|am\b|pm\b|h\b|hrs\b|o'clock|midnight|noon)", re.I)
 _PERCENT_AFTER = re.compile(
     r"^\s*(?:%|٪|per\s*cent|percent|pour\s*cent|por\s*ciento|prozent|yüzde)", re.I
