@@ -612,14 +612,14 @@ def claim_place(
     if glued:
         for place in facts.places:
             if place.start == glued.end():
-                return place.text
+                return None if _one_of_several(facts, place) else place.text
     before = [p for p in facts.places if 0 <= mention.start - p.end <= 3]
     if before:
         return before[-1].text
     if claim is None:
         return None
     located = {
-        p.text.lower(): p.text
+        p.text.lower(): p
         for p in facts.places
         if claim.clause_start <= p.start < claim.clause_end
         and re.search(
@@ -628,7 +628,24 @@ def claim_place(
             re.I,
         )
     }
-    return next(iter(located.values())) if len(located) == 1 else None
+    if len(located) != 1:
+        return None
+    (place,) = located.values()
+    return None if _one_of_several(facts, place) else place.text
+
+
+_LISTED_AFTER = re.compile(r"\s*(?:,|and\b|&|et\b|und\b|y\b|و)\s*", re.I)
+
+
+def _one_of_several(facts: SentenceFacts, place: PhraseMatch) -> bool:
+    """A place listed with others, or given as an example ("including in Kyiv city, Odeska
+    and Kharkivska oblasts"), is not the place of the count."""
+    if re.search(
+        r"\b(?:including|such\s+as|notably)\s+(?:in\s+)?$", facts.text[: place.start], re.I
+    ):
+        return True
+    listed = _LISTED_AFTER.match(facts.text, place.end)
+    return bool(listed) and any(p.start == listed.end() for p in facts.places)
 
 
 # ---------------------------------------------------------------------------------------------

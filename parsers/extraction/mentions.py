@@ -183,9 +183,15 @@ def _place_next_to(sentence: str, count: Count, end: int, book: PhraseBook) -> s
         found = re.match(rf"\s+(?:{prepositions.pattern})\s+(?:the\s+)?", sentence[start:], re.I)
         if found:
             place = place_pattern().match(sentence, start + found.end())
-            if place:
+            if place and not _listed_with_another(sentence, place.end()):
                 return place.group(0)
     return None
+
+
+def _listed_with_another(sentence: str, end: int) -> bool:
+    """ "in Idlib and Aleppo": the first of several places is not the count's place."""
+    listed = re.match(r"\s*(?:,|and\b|&|et\b|und\b|y\b|و)\s*", sentence[end:], re.I)
+    return bool(listed) and place_pattern().match(sentence, end + listed.end()) is not None
 
 
 def _read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:

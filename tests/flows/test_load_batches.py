@@ -40,7 +40,7 @@ def figure(sha: str, number: int) -> FigureRecord:
     return FigureRecord(
         f"{sha}-{number}", sha, "src", "u", "prose", "1.0.0", "killed", number, None, "exact",
         "civilians", "civilians", None, None, None, None, None, None, None, None, "stated",
-        None, {"kind": "text"}, "",
+        "clause", None, {"kind": "text"}, "",
     )  # fmt: skip
 
 
