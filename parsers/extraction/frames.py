@@ -645,7 +645,10 @@ def _one_of_several(facts: SentenceFacts, place: PhraseMatch) -> bool:
     ):
         return True
     listed = _LISTED_AFTER.match(facts.text, place.end)
-    return bool(listed) and any(p.start == listed.end() for p in facts.places)
+    return bool(listed) and any(
+        p.start == listed.end() and not re.match(r"\s*:?\s*\d", facts.text[p.end :])
+        for p in facts.places
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -189,9 +189,13 @@ def _place_next_to(sentence: str, count: Count, end: int, book: PhraseBook) -> s
 
 
 def _listed_with_another(sentence: str, end: int) -> bool:
-    """ "in Idlib and Aleppo": the first of several places is not the count's place."""
+    """ "in Idlib and Aleppo": the first of several places is not the count's place (but in
+    "12 in Idlib, Latakia 7" the next place labels a count of its own)."""
     listed = re.match(r"\s*(?:,|and\b|&|et\b|und\b|y\b|و)\s*", sentence[end:], re.I)
-    return bool(listed) and place_pattern().match(sentence, end + listed.end()) is not None
+    if not listed:
+        return False
+    following = place_pattern().match(sentence, end + listed.end())
+    return following is not None and not re.match(r"\s*:?\s*\d", sentence[following.end() :])
 
 
 def _read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
