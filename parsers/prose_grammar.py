@@ -31,6 +31,7 @@ from parsers.extraction.parties import Strength, find_parties
 from parsers.extraction.phrases import PhraseBook, detect_language, phrase_book
 from parsers.extraction.restatements import (
     attribute_remainders,
+    drop_headline_restatements,
     drop_restatements,
     retro_attribute,
 )
@@ -87,7 +88,25 @@ def extract_figures(
     reader = _Reader(discourse, _Where(locator_kind, page, base_offset))
     for line in lines(text):
         reader.read_line(line)
-    return drop_restatements(attribute_remainders(reader.figures))
+    figures = drop_restatements(attribute_remainders(reader.figures))
+    start, end = _headline_span(text)
+    return drop_headline_restatements(figures, base_offset + start, base_offset + end)
+
+
+def _headline_span(text: str) -> tuple[int, int]:
+    """Where the document's headline is: its first heading among the first lines of a page
+    ("# ..."), else its first line when that reads as a headline; (0, 0) when none."""
+    offset = 0
+    first_lines = text.split("\n", 4)[:4]
+    for line in first_lines:
+        if is_heading_marked(line) and _is_headline(line):
+            return offset, offset + len(line)
+        offset += len(line) + 1
+    first = next((line for line in first_lines if line.strip()), "")
+    if not _is_headline(first):
+        return 0, 0
+    start = text.find(first)
+    return start, start + len(first)
 
 
 _OF_WHOM = re.compile(r"\bamongst\s+which|\bof\s+whom", re.I)
