@@ -151,6 +151,8 @@ def _acting_members(book: PhraseBook, before: str, after: str) -> bool:
     members = book.find("acting_members", after[:20])
     if not members or members[0].start > 1:
         return False
+    if not re.match(r"\s+[a-z]", after[members[0].end :]):
+        return False  # "ISIS members: 40" labels victims; acting members go on with a verb
     sentence_start = max(before.rfind(". "), before.rfind("\n"))
     opening = before[sentence_start + 1 :] if sentence_start >= 0 else before
     return bool(_OPENING.fullmatch(opening)) and not _NOT_ACTING.match(after, members[0].end)
