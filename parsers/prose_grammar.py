@@ -438,8 +438,9 @@ def _figures(
         end = body.start + cleaned.original(sentence.start + count.end - 1) + 1
         parent_note = None
         parent = None
-        if frame.parent == OUTER_PARENT and outer[0] is not None:
-            head_frame, parent = outer
+        head_frame = outer[0]
+        if frame.parent == OUTER_PARENT and head_frame is not None:
+            parent = outer[1]
             parent_note = f"part of {head_frame.mention.count.value} {head_frame.group_raw}"
         elif frame.parent is not None and frame.parent >= 0:
             head = frames[frame.parent]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from parsers.extraction.clauses import Claim
 from parsers.extraction.discourse import Discourse
+from parsers.extraction.lexicon import LexiconMatch
 from parsers.extraction.mentions import HeadKind, Mention, victim_pattern
 from parsers.extraction.parties import Anaphor, Party, Strength, ends_with
 from parsers.extraction.phrases import PhraseBook, PhraseMatch
@@ -260,7 +261,7 @@ def _group_id(raw: str | None) -> str | None:
     return vocabulary("victim_groups").lookup(raw) if raw else None
 
 
-def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[re.Match[str]]:
+def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[LexiconMatch]:
     """Victim nouns of a stretch that belong to no count (and are more than "people")."""
     owned = [(m.count.start, m.end) for m in facts.mentions]
     return [
@@ -359,7 +360,8 @@ def claim_group(
         return scoped or "people"  # "2710 children ... distributed to: 837 females"
     if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
         if _group_id(head.group_raw) == "people":  # "A. Civilians: ... 57 victims"
-            return _held(facts, claim) or scoped or discourse.headline.group_raw or head.group_raw
+            held = _held(facts, claim) or scoped or discourse.headline.group_raw
+            return held or head.group_raw or "people"
         return head.group_raw or "people"
     if head.kind is HeadKind.OTHERS:
         if re.match(
@@ -645,7 +647,9 @@ def _one_of_several(facts: SentenceFacts, place: PhraseMatch) -> bool:
     ):
         return True
     listed = _LISTED_AFTER.match(facts.text, place.end)
-    return bool(listed) and any(
+    if listed is None:
+        return False
+    return any(
         p.start == listed.end() and not re.match(r"\s*:?\s*\d", facts.text[p.end :])
         for p in facts.places
     )
@@ -669,7 +673,9 @@ def joint_group(facts: SentenceFacts, mention: Mention) -> bool:
     if not joined:
         return False
     following = victim_pattern().match(facts.text, joined.end())
-    return bool(following) and _group_id(following.group(0)) != _group_id(mention.group_raw)
+    if following is None:
+        return False
+    return _group_id(following.group(0)) != _group_id(mention.group_raw)
 
 
 def is_casualty(facts: SentenceFacts, claim: Claim, metric: str | None, book: PhraseBook) -> bool:

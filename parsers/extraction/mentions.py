@@ -244,8 +244,8 @@ def _read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
         return Mention(count, HeadKind.BARE, after, partitive=partitive, rate=rate)
     start, end, kind, text, metric = head
     if kind is HeadKind.VICTIMS:
-        tail = _metric_in_noun(sentence, start, end, book)
-        tail_metric, tail_end = (tail.key, tail.end) if tail else (None, None)
+        in_noun = _metric_in_noun(sentence, start, end, book)
+        tail_metric, tail_end = (in_noun.key, in_noun.end) if in_noun else (None, None)
         return Mention(count, kind, end, text, tail_metric, tail_end, partitive, rate=rate)
     if kind is HeadKind.METRIC:
         group = _group_before_metric(sentence, after, start)

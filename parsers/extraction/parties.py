@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from parsers.extraction.lexicon import Lexicon
+from parsers.extraction.lexicon import Lexicon, LexiconMatch
 from parsers.extraction.phrases import PhraseBook, compile_phrases
 from parsers.vocabulary import vocabulary
 
@@ -75,10 +75,10 @@ def _acronyms() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{acronyms})(?!\w)" if acronyms else r"(?!x)x")
 
 
-def party_matches(sentence: str) -> list:
+def party_matches(sentence: str) -> list[LexiconMatch | re.Match[str]]:
     """Every perpetrator alias (any language, any country) in a sentence, longest first;
     acronyms ("IS") only in capitals."""
-    found = list(_party_lexicon().finditer(sentence))
+    found: list[LexiconMatch | re.Match[str]] = list(_party_lexicon().finditer(sentence))
     for match in _acronyms().finditer(sentence):
         if not any(f.start() < match.end() and match.start() < f.end() for f in found):
             found.append(match)
