@@ -191,12 +191,22 @@ def claim_metrics(facts: SentenceFacts, discourse: Discourse) -> list[str | None
         result[index] = _shared_metric(facts, index, own, after, predicates) or (
             discourse.scoped_metric() if facts.in_list else None
         )
+    if None in result and _opens_with_the_rest(facts, discourse):
+        last = discourse.last_head.metric  # "The rest were from the military - 9,044 soldiers"
+        result = [metric if metric is not None else last for metric in result]
     torture = discourse.headline.metric == "died_under_torture" or (
         facts.in_list and discourse.scoped_metric() == "died_under_torture"
     )
     if torture:  # in a torture report or list, "killed" means died under torture
         result = ["died_under_torture" if m == "killed" else m for m in result]
     return result
+
+
+def _opens_with_the_rest(facts: SentenceFacts, discourse: Discourse) -> bool:
+    """A sentence that opens by going on with the total just counted ("The rest were ...",
+    "The remaining ...") counts what it counted."""
+    opening = discourse.book.find("continuation", facts.text, 0, min(len(facts.text), 40))
+    return bool(opening) and opening[0].start <= 3 and discourse.last_head is not None
 
 
 def _predicate(facts: SentenceFacts, claim: Claim) -> str | None:

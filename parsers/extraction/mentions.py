@@ -290,8 +290,18 @@ def is_rate(sentence: str, start: int, end: int, book: PhraseBook) -> bool:
     """ "nine children a day", "an average of 32 every day": a rate, not a toll."""
     clause = re.split(r"[,;.()]", sentence[end:], maxsplit=1)[0][:60]
     before = sentence[max(0, start - 24) : start]
-    return bool(book.find("rate", clause)) or bool(
-        re.search(r"average(?:\s+of)?\s*$", before, re.I)
+    rates = [m for m in book.find("rate", clause) if not _adjective(clause, m)]
+    return bool(rates) or bool(re.search(r"average(?:\s+of)?\s*$", before, re.I))
+
+
+_ADJECTIVE_RATE = re.compile(r"(?:daily|weekly|monthly)", re.I)
+_NOUN_AFTER = re.compile(r"\s+(?!(?:in|on|at|and|or|for|since|during|across|by|from|to)\b)[a-z]")
+
+
+def _adjective(clause: str, match: PhraseMatch) -> bool:
+    """ "the daily targeting": an adjective before its noun, not "nine children daily"."""
+    return bool(_ADJECTIVE_RATE.fullmatch(match.text)) and bool(
+        _NOUN_AFTER.match(clause, match.end)
     )
 
 
