@@ -46,6 +46,7 @@ def test_numbers_as_each_language_writes_them(sentence, language, expected) -> N
         "See document A/79/797 and job 25-11938.",
         "SN4HR reported it.",
         "Their son, Ahmed Abdel Nasser, 25, was killed.",
+        "Ahmad, 34, a father of 5, was killed.",
         "One in 4 children is affected.",
     ],
 )
