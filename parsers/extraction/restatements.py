@@ -13,7 +13,7 @@ from dataclasses import replace
 from parsers.extraction.discourse import Discourse
 from parsers.extraction.parties import Strength, find_parties
 from parsers.extraction.phrases import PhraseBook
-from parsers.model import Figure
+from parsers.model import Figure, without_items
 from parsers.vocabulary import vocabulary
 
 # How far into a sentence its subject ("All of them", "They") may start.
@@ -146,15 +146,7 @@ def drop_restatements(figures: list[Figure]) -> list[Figure]:
             or any(_torture_restated(figure, o) for o in figures)
         )
     }
-    if not dropped:
-        return figures
-    new_index: dict[int, int] = {}
-    kept: list[Figure] = []
-    for index, figure in enumerate(figures):
-        if index not in dropped:
-            new_index[index] = len(kept)
-            kept.append(figure)
-    return [replace(f, parent=new_index.get(f.parent)) if f.parent is not None else f for f in kept]
+    return without_items(figures, dropped)
 
 
 def drop_headline_restatements(
@@ -178,15 +170,7 @@ def drop_headline_restatements(
         parts = {i for i, f in enumerate(figures) if f.parent == index}
         if parts <= restated:
             dropped |= {index, *parts}
-    if not dropped:
-        return figures
-    new_index: dict[int, int] = {}
-    kept: list[Figure] = []
-    for index, figure in enumerate(figures):
-        if index not in dropped:
-            new_index[index] = len(kept)
-            kept.append(figure)
-    return [replace(f, parent=new_index.get(f.parent)) if f.parent is not None else f for f in kept]
+    return without_items(figures, dropped)
 
 
 def _restates(headline: Figure, body: Figure) -> bool:

@@ -6,7 +6,6 @@ is `parsers.prose_grammar`'s.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from itertools import pairwise
 
 from parsers.extraction.clauses import Claim, assign_parts, set_clauses
@@ -29,6 +28,7 @@ from parsers.extraction.frames import (
 from parsers.extraction.mentions import HeadKind, Mention, places_in, read_mention, victim_pattern
 from parsers.extraction.parties import Strength, find_anaphors, find_parties
 from parsers.extraction.phrases import PhraseBook
+from parsers.model import without_items
 from parsers.periods import Period, find_periods
 from parsers.vocabulary import vocabulary
 
@@ -221,19 +221,7 @@ def _without_destinations(frames: list[Frame], country: str | None) -> list[Fram
         index for index, frame in enumerate(frames)
         if frame.metric == "displaced" and _foreign_country(frame.place_raw, country)
     }  # fmt: skip
-    if not dropped:
-        return frames
-    kept: list[Frame] = []
-    new_index: dict[int, int] = {}
-    for index, frame in enumerate(frames):
-        if index in dropped:
-            continue
-        new_index[index] = len(kept)
-        parent = frame.parent
-        if parent is not None and parent >= 0:
-            parent = new_index.get(parent)
-        kept.append(replace(frame, parent=parent))
-    return kept
+    return without_items(frames, dropped)
 
 
 def _foreign_country(place_raw: str | None, country: str) -> bool:
