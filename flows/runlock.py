@@ -8,13 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from warehouse.errors import Busy
+
 LOCK_NAME = "writer.lock"
 
 
-class WarehouseBusy(RuntimeError):
+class WarehouseBusy(Busy):
     """Another toll process is writing to this data folder."""
-
-    exit_code = 75  # EX_TEMPFAIL: try again later
 
 
 @contextmanager

@@ -19,6 +19,7 @@ class RunSummary:
     failures: list[dict[str, str]] = field(default_factory=list)
     warehouse: str = ""
     seconds: float = 0.0
+    alarms: list[str] = field(default_factory=list)
 
 
 def summary_markdown(summary: RunSummary) -> str:

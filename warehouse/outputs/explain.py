@@ -13,10 +13,12 @@ from typing import Any
 
 import duckdb
 
+from warehouse.errors import NotFound
+
 MIN_PREFIX = 6
 
 
-class FigureNotFound(LookupError):
+class FigureNotFound(NotFound):
     """No figure (or more than one) matches the id given."""
 
 
@@ -120,7 +122,6 @@ def render_pdf_page(home: Path, explanation: Explanation, out: Path, resolution:
                         box = (hit["x0"] - 2, hit["top"] - 2, hit["x1"] + 2, hit["bottom"] + 2)
                         image.draw_rect(box, stroke="#d62728", stroke_width=3, fill=None)
                     break
-        out.parent.mkdir(parents=True, exist_ok=True)
         image.save(str(out), format="PNG")
         page.close()
     return out
