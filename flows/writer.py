@@ -28,7 +28,7 @@ from warehouse.checks import run_checks
 from warehouse.database import connect_writer, publish
 from warehouse.load import load_batch
 from warehouse.rows import LoadBatch, RunCounts, new_id
-from warehouse.runs import abandon_stale_runs, finish_run, start_run
+from warehouse.runs import abandon_stale_runs, finish_run, run_status, start_run
 from warehouse.writer_state import known_documents
 
 load_logger = logging.getLogger("toll.load")
@@ -78,7 +78,7 @@ def recorded_run(
             yield run
             open_issues = run_checks(conn, run.run_id, datetime.now(UTC))
             run.counts = replace(run.counts, quality_issues=open_issues)
-            status = "partial" if run.failures else "completed"
+            status = run_status(run.counts, run.failures)
             finish_run(conn, run.run_id, status, run.counts, run.failures, datetime.now(UTC))
         except BaseException as error:
             _record_failure(conn, run.run_id, error)

@@ -71,7 +71,25 @@ def test_unreadable_robots_txt_keeps_toll_away(site) -> None:
     settings = FetchSettings(max_attempts=1)
     with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
         result = fetcher.get(site.base_url + PDF)
-    assert result.outcome == "skipped" and site.requests_to(PDF) == []
+    assert result.outcome == "failed" and site.requests_to(PDF) == []
+    assert "robots.txt" in result.error and "unreachable: HTTP 503" in result.error
+
+
+def test_a_host_that_does_not_answer_is_a_failed_fetch_not_a_robots_refusal() -> None:
+    """With no network, robots.txt cannot be read: every URL of the host is a failed fetch
+    saying the host is unreachable, never "disallowed by the site's robots.txt"."""
+    import socket
+
+    forget_robots()
+    with socket.socket() as closed:  # a port nothing listens on: connection refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings = FetchSettings(max_attempts=1)
+    with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
+        result = fetcher.get(f"http://127.0.0.1:{port}/feed/")
+    assert result.outcome == "failed"
+    assert f"robots.txt of 127.0.0.1:{port} unreachable: ConnectError" in result.error
+    assert "disallow" not in result.error
 
 
 # ------------------------------------------------------------------------ politeness
@@ -407,3 +425,44 @@ def test_two_ingests_at_once(home, site) -> None:
     with reader(home) as conn:
         runs = conn.execute("SELECT status FROM runs ORDER BY started_at").fetchall()
     assert runs == [("completed",), ("completed",)]
+
+
+# ------------------------------------------------------------------------ exit codes of a run
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_run_that_reached_no_source_failed(home) -> None:
+    """No network: the run fetched nothing from any source, so it is `failed` (exit 1), and
+    says the host was unreachable rather than that robots.txt forbade every URL."""
+    import socket
+
+    from flows.cli.app import app
+
+    forget_robots()
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    config = write_demo_config(home, f"http://127.0.0.1:{port}")
+    result = CliRunner().invoke(
+        app, ["ingest", "--home", str(home), "--config", str(config), "--task-runner", "threads"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "failed: nothing was fetched or parsed" in result.stderr
+    assert "unreachable" in result.stdout and "disallowed" not in result.output
+    with reader(home) as conn:
+        assert conn.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_partial_run_exits_3(home, site) -> None:
+    from flows.cli.app import app
+
+    site.faults[PDF] = Fault("status", status=500)
+    config = _config(home, site, **{"max_attempts = 3": "max_attempts = 1"})
+    result = CliRunner().invoke(
+        app, ["ingest", "--home", str(home), "--config", str(config), "--task-runner", "threads"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "partial: 1 failure(s), listed above; everything else is published" in result.stderr
