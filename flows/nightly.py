@@ -55,9 +55,11 @@ def fetch_links(
     run: Run, source: SourceConfig, settings: FetchSettings, links: list[Link]
 ) -> list[FetchedDocument]:
     """Fetch (conditionally) and archive candidate reports, then the documents they link to
-    (their PDFs); record failures and counts on the run."""
+    (their PDFs); record failures and counts on the run. A URL this run fetched already (a
+    backfill meets the feed's reports again in the listings) is not fetched again."""
     fetched: list[FetchedDocument] = []
-    seen = {link.url for link in links}
+    links = [link for link in links if link.url not in run.fetched_urls]
+    seen = {link.url for link in links} | run.fetched_urls
     run.count(discovered=len(links))
     while links:
         previous = previous_fetches(run.conn, [link.url for link in links])
@@ -71,6 +73,7 @@ def fetch_links(
         batch = fetch_task(source, settings, links, previous, str(run.home), run.run_id, media)
         progress.advance("fetch", len(batch))
         fetched.extend(batch)
+        run.fetched_urls.update(link.url for link in links)
         links = [link for link in links_inside(source, batch, run.home) if link.url not in seen]
         seen.update(link.url for link in links)
         run.count(discovered=len(links))

@@ -47,6 +47,7 @@ class Run:
     counts: RunCounts = field(default_factory=RunCounts)
     summary: RunSummary | None = None
     batch_documents: int = 25
+    fetched_urls: set[str] = field(default_factory=set)  # each URL is fetched once a run
 
     def fail(self, source: str, url: str, stage: str, error: str) -> None:
         """Record a failed document or source; the run goes on and ends 'partial'."""

@@ -348,6 +348,27 @@ def test_backfill_resumes_from_its_cursor(home, site) -> None:
         assert scalar(conn, "SELECT count(*) FROM documents") == 24  # every report, once
 
 
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_fresh_backfill_fetches_each_document_once(home, site) -> None:
+    """The feed's reports come again in the listings: one fetch per URL and run, not a 200
+    and then a 304 (it was 44 fetches for 24 URLs)."""
+    from flows.nightly import backfill, make_task_runner
+
+    config = write_demo_config(home, site.base_url)
+    flow = backfill.with_options(task_runner=make_task_runner("threads", 2))
+    assert flow(home=str(home), config_path=str(config)).status == "completed"
+    with reader(home) as conn:
+        twice = conn.execute(
+            "SELECT url, count(*) FROM fetches GROUP BY url HAVING count(*) > 1"
+        ).fetchall()
+        fetched = scalar(conn, "SELECT count(*) FROM fetches")
+        documents = scalar(conn, "SELECT count(DISTINCT url) FROM documents")
+    assert twice == [] and fetched == documents
+    pdf_requests = [r for r in site.requests if r.path.endswith(".pdf")]
+    assert len(pdf_requests) == len({r.path for r in pdf_requests})
+
+
 # ------------------------------------------------------------------------ observability
 
 
