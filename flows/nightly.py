@@ -12,6 +12,7 @@ environment (the CLI does).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +31,7 @@ from flows.summary import RunSummary
 from flows.tasks import discover_task, fetch_task, page_task
 from flows.writer import Run, parse_and_load, recorded_run
 from warehouse import archive
+from warehouse.checks import SourceWatch
 from warehouse.cursors import Cursor, read_cursor, save_cursor
 from warehouse.load import upsert_sources
 from warehouse.rows import SourceRow
@@ -98,8 +100,12 @@ def parse_fetched(run: Run, fetched: list[FetchedDocument], budget: Budget) -> N
     parse_and_load(run, jobs, fetched, budget)
 
 
-def ingest_source(run: Run, source: SourceConfig, settings: FetchSettings) -> list[FetchedDocument]:
-    """A nightly pass over one source: its feeds and the listing pages that hold news."""
+def ingest_source(
+    run: Run, source: SourceConfig, settings: FetchSettings, nightly: bool = True
+) -> list[FetchedDocument]:
+    """A nightly pass over one source: its feeds and the listing pages that hold news. What
+    discovery returned goes to the source checks (not for a backfill's pass over the feeds
+    alone: its listings come after)."""
     progress.start("discover", len(source.entry_points))
     found = discover_task(source, settings, known_urls(run.conn, source.name), False)
     progress.advance("discover", len(source.entry_points))
@@ -107,6 +113,8 @@ def ingest_source(run: Run, source: SourceConfig, settings: FetchSettings) -> li
         run.fail(source.name, url, "discover", error)
     if not found.links:
         logger.warning("source %s: discovery found no report URLs", source.name)
+    if nightly:
+        run.watches[source.name] = replace(run.watches[source.name], discovered=len(found.links))
     listed = {link.url for link in found.links}
     again = [
         link
@@ -179,18 +187,20 @@ def run_ingest(
     warm_up_workers()  # they start while the run discovers and fetches
     with recorded_run(home, flow_name, [s.name for s in sources], wait) as run:
         run.batch_documents = config.load.batch_documents
+        run.watches = {s.name: SourceWatch(s.name, s.cadence_days) for s in sources}
         upsert_sources(run.conn, [source_row(s) for s in sources], datetime.now(UTC))
         if walk_all:
             for source in sources:
                 feeds_only = source.model_copy(update={"listings": []})
                 if feeds_only.feeds:
-                    parse_fetched(run, ingest_source(run, feeds_only, config.fetch), budget)
+                    fetched = ingest_source(run, feeds_only, config.fetch, nightly=False)
+                    parse_fetched(run, fetched, budget)
                 backfill_source(run, source, config.fetch, budget, restart)
         else:
-            fetched: list[FetchedDocument] = []
+            every: list[FetchedDocument] = []
             for source in sources:  # a failing source never stops the others
-                fetched.extend(ingest_source(run, source, config.fetch))
-            parse_fetched(run, fetched, budget)
+                every.extend(ingest_source(run, source, config.fetch))
+            parse_fetched(run, every, budget)
     assert run.summary is not None
     return run.summary
 

@@ -24,7 +24,7 @@ from flows.jobs import ParseJob, ParseResult
 from flows.runlock import writer_lock
 from flows.summary import RunSummary, summary_markdown
 from flows.tasks import parse_each
-from warehouse.checks import run_checks
+from warehouse.checks import SourceWatch, open_alarms, run_checks
 from warehouse.database import connect_writer, publish
 from warehouse.load import load_batch
 from warehouse.rows import LoadBatch, RunCounts, new_id
@@ -48,6 +48,7 @@ class Run:
     summary: RunSummary | None = None
     batch_documents: int = 25
     fetched_urls: set[str] = field(default_factory=set)  # each URL is fetched once a run
+    watches: dict[str, SourceWatch] = field(default_factory=dict)  # for the source checks
 
     def fail(self, source: str, url: str, stage: str, error: str) -> None:
         """Record a failed document or source; the run goes on and ends 'partial'."""
@@ -77,8 +78,10 @@ def recorded_run(
                 logger.warning("marked %d run(s) left by a crashed process as abandoned", abandoned)
             start_run(conn, run.run_id, flow, run.sources, now, _prefect_id())
             yield run
-            open_issues = run_checks(conn, run.run_id, datetime.now(UTC))
+            watched = list(run.watches.values())
+            open_issues = run_checks(conn, run.run_id, datetime.now(UTC), watched)
             run.counts = replace(run.counts, quality_issues=open_issues)
+            alarms = open_alarms(conn, list(run.watches))
             status = run_status(run.counts, run.failures)
             finish_run(conn, run.run_id, status, run.counts, run.failures, datetime.now(UTC))
         except BaseException as error:
@@ -96,6 +99,7 @@ def recorded_run(
         failures=run.failures,
         warehouse=str(published),
         seconds=round(time.perf_counter() - clock, 2),
+        alarms=alarms,
     )
     _artifact(run.summary)
 

@@ -487,3 +487,24 @@ def test_a_partial_run_exits_3(home, site) -> None:
     )
     assert result.exit_code == 3, result.output
     assert "partial: 1 failure(s), listed above; everything else is published" in result.stderr
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_sources_gone_quiet_raise_alarms_in_the_run_summary(home, site) -> None:
+    """The sample site's newest report is from January 2025, longer ago than its 45-day
+    cadence; and when its feed and listing stop listing reports, the next run says so."""
+    from flows.cli.app import app
+    from flows.summary import summary_markdown
+
+    config = write_demo_config(home, site.base_url)
+    first = _nightly(home, config)
+    assert [a.split(":")[0] for a in first.alarms] == ["source sample"]
+    assert "nothing new since 2025-01-01" in first.alarms[0]
+    assert "Alarms: sources gone quiet" in summary_markdown(first)
+    for entry_point in ("/feed/", "/category/death-toll/"):
+        site.faults[entry_point] = Fault("status", status=404)
+    second = _nightly(home, config)
+    assert any("discovery returned no report URL" in a for a in second.alarms)
+    check = CliRunner().invoke(app, ["check", "--home", str(home)])
+    assert "stale_source" in check.stdout and "discovery_found_nothing" in check.stdout
