@@ -207,9 +207,9 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         except BudgetExceeded as error:
             parsed = [(name, get_parser(name).version, None, f"budget: {error}", ())]
         duration_ms = int((time.perf_counter() - clock) * 1000)
-        for parser, version, figures, error, warnings in parsed:
-            if figures is None or error is not None:
-                runs.append(failed_run(parser, version, error or "failed", duration_ms))
+        for parser, version, figures, failure, warnings in parsed:
+            if figures is None or failure is not None:
+                runs.append(failed_run(parser, version, failure or "failed", duration_ms))
             else:
                 runs.append(ParsedRun(parser, version, figures, None, duration_ms, warnings))
     return ParseResult(job, tuple(runs), started_at)

@@ -15,6 +15,7 @@ import logging
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow
 
@@ -218,7 +219,7 @@ def source_row(source: SourceConfig) -> SourceRow:
     )
 
 
-def announce(flow: object, flow_run: object, state: object) -> None:
+def announce(flow: Any, flow_run: Any, state: Any) -> None:
     """Say that a scheduled run finished, on the serving process's output."""
     if getattr(flow_run, "deployment_id", None):
         print(f"toll: {flow_run.name} finished: {state.name}", flush=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import click
 import typer
 from rich.console import Console
 from rich.text import Text
@@ -32,7 +31,7 @@ class TollGroup(TyperGroup):
     """Typer's group, with toll's errors mapped to their message and exit code. Every
     command and option callback runs inside `invoke`, sub-groups (`toll parsers`) included."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click.Context
         try:
             return super().invoke(ctx)
         except TollError as error:

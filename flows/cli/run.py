@@ -75,7 +75,7 @@ def run_flow(flow_name: str, options: RunOptions, home: Path, **parameters: Any)
     from flows.nightly import backfill, make_task_runner, nightly
     from flows.reparse import reparse
 
-    chosen = {"nightly": nightly, "backfill": backfill, "reparse": reparse}[flow_name]
+    chosen: Any = {"nightly": nightly, "backfill": backfill, "reparse": reparse}[flow_name]
     runner = make_task_runner(options.task_runner, options.workers, options.dask_address)
     flow = chosen.with_options(task_runner=runner)
     interactive = console.is_terminal and not options.log_json
@@ -288,7 +288,8 @@ def schedule(
                     console.print(f"using the Prefect server at {os.environ['PREFECT_API_URL']}")
                 from flows.nightly import make_task_runner, nightly
 
-                flow = nightly.with_options(task_runner=make_task_runner(task_runner, workers))
+                runner: Any = make_task_runner(task_runner, workers)
+                flow = nightly.with_options(task_runner=runner)
                 when: dict[str, Any] = {"interval": interval} if interval else {"cron": cron}
                 console.print(f"serving deployment toll-nightly, schedule {when}; Ctrl-C stops")
                 flow.serve(
