@@ -30,7 +30,7 @@ from flows.run_report import write_run_report
 from flows.runners import make_task_runner, warm_up_workers
 from flows.summary import RunSummary
 from flows.tasks import discover_task, fetch_task, page_task
-from flows.writer import Run, parse_and_load, recorded_run
+from flows.writer import Run, open_run, parse_and_load
 from warehouse import archive
 from warehouse.checks import SourceWatch
 from warehouse.cursors import Cursor, read_cursor, save_cursor
@@ -186,7 +186,7 @@ def run_ingest(
     sources = config.selected(source_names)
     budget = budget_of(config)
     warm_up_workers()  # they start while the run discovers and fetches
-    with recorded_run(home, flow_name, [s.name for s in sources], wait) as run:
+    with open_run(home, flow_name, [s.name for s in sources], wait) as run:
         run.batch_documents = config.load.batch_documents
         run.watches = {s.name: SourceWatch(s.name, s.cadence_days) for s in sources}
         upsert_sources(run.conn, [source_row(s) for s in sources], datetime.now(UTC))

@@ -20,7 +20,7 @@ from flows import progress
 from flows.acquire.documents import FetchedDocument
 from flows.batches import LoadBatches, document_rows
 from flows.budget import Budget
-from flows.jobs import ParseJob, ParseResult
+from flows.jobs import JobResult, ParseJob
 from flows.runlock import writer_lock
 from flows.summary import RunSummary, summary_markdown
 from flows.tasks import parse_each
@@ -61,9 +61,7 @@ class Run:
 
 
 @contextlib.contextmanager
-def recorded_run(
-    home: Path, flow: str, sources: Sequence[str], wait: bool = False
-) -> Iterator[Run]:
+def open_run(home: Path, flow: str, sources: Sequence[str], wait: bool = False) -> Iterator[Run]:
     """Open a run: lock, writer connection, `runs` row. On exit record how it ended, publish
     the warehouse and attach the summary artifact; `run.summary` holds the summary after."""
     logger = get_run_logger()
@@ -127,9 +125,9 @@ def parse_and_load(
     run.count(figures_added=loader.added, figures_replaced=loader.replaced)
 
 
-def _count_parse(run: Run, result: ParseResult) -> None:
+def _count_parse(run: Run, result: JobResult) -> None:
     """Count a document's parser runs on the run and record the failed ones."""
-    for parsed in result.runs:
+    for parsed in result.outcomes:
         if not parsed.ok:
             run.fail(
                 result.job.source,
@@ -138,8 +136,8 @@ def _count_parse(run: Run, result: ParseResult) -> None:
                 parsed.error or "failed",
             )
     run.count(
-        parsed=sum(parsed.ok for parsed in result.runs),
-        parse_failed=sum(not parsed.ok for parsed in result.runs),
+        parsed=sum(parsed.ok for parsed in result.outcomes),
+        parse_failed=sum(not parsed.ok for parsed in result.outcomes),
     )
 
 
