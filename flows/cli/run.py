@@ -329,11 +329,10 @@ def reparse(
     """Run the parsers again over archived documents (no network).
 
     A parser's new version replaces its figures; parse_runs keeps the history; running it
-    twice adds nothing. --since selects documents first seen on or after the date. Exit
-    codes as for ingest.
+    twice adds nothing. --since selects documents first seen on or after the date. Review
+    an upgrade first with --dry-run. Exit codes as for ingest.
 
     Example: [bold]toll reparse --parser pdf_tables --since 2024-01-01[/]
-    Review an upgrade first: [bold]toll reparse --dry-run[/]
     """
     if parser:
         known_parsers([parser])
