@@ -8,8 +8,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
-from flows.cli.options import HomeOption, SinceOption, SourceOption
-from flows.config import CONFIG_ENV, load_config, resolve_config_path, resolve_home
+from flows.cli.options import ConfigOption, HomeOption, SinceOption, SourceOption
+from flows.config import load_config, resolve_config_path, resolve_home
 
 console = Console()
 
@@ -27,19 +27,12 @@ def report(
     source: SourceOption = None,
     since: SinceOption = None,
     home: HomeOption = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar=CONFIG_ENV,
-            help="Sources file, read for the default --out \\[default: ./sources.toml].",
-            show_default=False,
-        ),
-    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Write one self-contained HTML page from the published warehouse: headline totals,
     charts, the latest figures linked to their documents, quality issues and disagreements.
-    It opens offline and never requests anything. --since keeps the months from that date on.
+    It opens offline and never requests anything. --since keeps the months from that date
+    on; without --out, the sources file's \\[report] path decides where it goes.
 
     Example: [bold]toll report --out report.html --since 2024-01-01[/]
     """
