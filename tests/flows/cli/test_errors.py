@@ -91,6 +91,16 @@ def test_an_unwritable_home_is_one_line(tmp_path) -> None:
     assert "cannot write to the data folder" in _one_line(result)
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+@pytest.mark.parametrize("command", list(WRITING))
+def test_a_folder_nobody_can_write_is_one_line_even_for_root(command) -> None:
+    """/proc takes no new files, whoever asks: the write probe catches it (permission bits
+    would not, for root)."""
+    result = runner.invoke(app, [*WRITING[command], "--home", "/proc"])
+    assert result.exit_code == 2, result.output
+    assert _one_line(result).startswith("error: cannot write to the data folder /proc: ")
+
+
 def test_a_missing_warehouse_says_what_to_do(home) -> None:
     result = runner.invoke(app, ["status", "--home", str(home)])
     assert result.exit_code == 2
