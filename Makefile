@@ -31,7 +31,7 @@ bench:  ## benchmarks, on demand (docs/performance.md)
 	$(PY) -m benchmarks
 
 docs:  ## regenerate the generated docs: docs/cli.md, then the examples of docs/analysts.md and docs/reliability.md
-	$(PY) -m flows.devtools.cli_docs
+	$(PY) -m flows.cli.reference
 	TOLL_UPDATE_DOCS=1 $(PY) -m pytest -q tests/test_docs.py
 	TOLL_WRITE_RELIABILITY=1 $(PY) -m pytest -q tests/reliability
 

@@ -1,14 +1,14 @@
 """docs/cli.md is generated from the Typer app and must match it: change a command, then run
-`python -m flows.devtools.cli_docs` (or `make docs`)."""
+`python -m flows.cli.reference` (or `make docs`)."""
 
 from __future__ import annotations
 
-from flows.devtools.cli_docs import CLI_DOC, cli_reference
+from flows.cli.reference import CLI_DOC, cli_reference
 
 
 def test_cli_reference_is_current() -> None:
     assert CLI_DOC.read_text(encoding="utf-8") == cli_reference(), (
-        "docs/cli.md is stale: run `python -m flows.devtools.cli_docs`"
+        "docs/cli.md is stale: run `python -m flows.cli.reference`"
     )
 
 
