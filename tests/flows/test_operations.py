@@ -85,8 +85,11 @@ def test_a_host_that_does_not_answer_is_a_failed_fetch_not_a_robots_refusal() ->
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     settings = FetchSettings(max_attempts=1)
-    with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
-        result = fetcher.get(f"http://127.0.0.1:{port}/feed/")
+    try:
+        with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
+            result = fetcher.get(f"http://127.0.0.1:{port}/feed/")
+    finally:
+        forget_robots()  # the port may serve a site in a later test
     assert result.outcome == "failed"
     assert f"robots.txt of 127.0.0.1:{port} unreachable: ConnectError" in result.error
     assert "disallow" not in result.error
@@ -465,9 +468,13 @@ def test_a_run_that_reached_no_source_failed(home) -> None:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
     config = write_demo_config(home, f"http://127.0.0.1:{port}")
-    result = CliRunner().invoke(
-        app, ["ingest", "--home", str(home), "--config", str(config), "--task-runner", "threads"]
-    )
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["ingest", "--home", str(home), "--config", str(config), "--task-runner", "threads"],
+        )
+    finally:
+        forget_robots()  # the port may serve a site in a later test
     assert result.exit_code == 1, result.output
     assert "failed: nothing was fetched or parsed" in result.stderr
     assert "unreachable" in result.stdout and "disallowed" not in result.output
