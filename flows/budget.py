@@ -81,7 +81,7 @@ def _child(write_fd: int, function: Callable[..., Any], args: tuple, memory_mb: 
 def _read_all(read_fd: int, seconds: float) -> bytes | None:
     """Everything the child writes, or None if it is not done within `seconds`."""
     deadline = time.monotonic() + seconds
-    chunks = []
+    chunks: list[bytes] = []
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:

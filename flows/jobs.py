@@ -43,8 +43,8 @@ class ParseJob:
 
 
 @dataclass(frozen=True)
-class ParsedRun:
-    """One parser's run on a document, as it returns to the flow: its figures already in the
+class WorkerOutcome:
+    """An outcome (one parser on one document) as it returns to the flow: its figures already in the
     warehouse's columnar layout (built here, in the parallel worker, so the single loader
     does not), or why it failed."""
 
@@ -66,17 +66,19 @@ class ParsedRun:
         return self.figures.num_rows
 
 
-def failed_run(parser: str, parser_version: str, error: str, duration_ms: int = 0) -> ParsedRun:
-    """A parser run that produced nothing, and why."""
-    return ParsedRun(parser, parser_version, FIGURE_SCHEMA.empty_table(), error, duration_ms)
+def failed_outcome(
+    parser: str, parser_version: str, error: str, duration_ms: int = 0
+) -> WorkerOutcome:
+    """An outcome that produced nothing, and why."""
+    return WorkerOutcome(parser, parser_version, FIGURE_SCHEMA.empty_table(), error, duration_ms)
 
 
 @dataclass(frozen=True)
-class ParseResult:
-    """A parse worker's answer: one run per parser, each with its timing."""
+class JobResult:
+    """A parse worker's answer to one job: one outcome per parser, each with its timing."""
 
     job: ParseJob
-    runs: tuple[ParsedRun, ...]
+    outcomes: tuple[WorkerOutcome, ...]
     started_at: datetime
 
 
@@ -176,15 +178,15 @@ def _parse_with(document: Document, name: str) -> list[_Parsed]:
     ]
 
 
-def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> ParseResult:
+def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> JobResult:
     """Read a document from the archive and run its pending parsers on it, each within the
     time and memory budget (a parser that exceeds it is one failed run)."""
     started_at = datetime.now(UTC)
     try:
         content = archive.read(home, job.archive_path, job.sha256)
     except archive.ArchiveError as error:
-        failed = tuple(failed_run(name, "", f"archive: {error}") for name in job.parsers)
-        return ParseResult(job, failed, started_at)
+        failed = tuple(failed_outcome(name, "", f"archive: {error}") for name in job.parsers)
+        return JobResult(job, failed, started_at)
     document = Document(
         url=job.url,
         source=job.source,
@@ -196,7 +198,7 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         published=job.published,
         country=job.country,
     )
-    runs: list[ParsedRun] = []
+    outcomes: list[WorkerOutcome] = []
     for name in job.parsers:
         clock = time.perf_counter()
         try:
@@ -207,9 +209,11 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         except BudgetExceeded as error:
             parsed = [(name, get_parser(name).version, None, f"budget: {error}", ())]
         duration_ms = int((time.perf_counter() - clock) * 1000)
-        for parser, version, figures, error, warnings in parsed:
-            if figures is None or error is not None:
-                runs.append(failed_run(parser, version, error or "failed", duration_ms))
+        for parser, version, figures, failure, warnings in parsed:
+            if figures is None or failure is not None:
+                outcomes.append(failed_outcome(parser, version, failure or "failed", duration_ms))
             else:
-                runs.append(ParsedRun(parser, version, figures, None, duration_ms, warnings))
-    return ParseResult(job, tuple(runs), started_at)
+                outcomes.append(
+                    WorkerOutcome(parser, version, figures, None, duration_ms, warnings)
+                )
+    return JobResult(job, tuple(outcomes), started_at)

@@ -16,7 +16,7 @@ from prefect import flow
 from flows.budget import Budget
 from flows.jobs import ArchivedDocument, plan_jobs
 from flows.summary import RunSummary
-from flows.writer import parse_and_load, recorded_run
+from flows.writer import open_run, parse_and_load
 from parsers.registry import get_parser
 from warehouse.writer_state import completed_parses
 
@@ -50,7 +50,7 @@ def run_reparse(
 ) -> RunSummary:
     """The body of the reparse flow."""
     only = [get_parser(parser).name] if parser else None
-    with recorded_run(home, "reparse", [source] if source else [], wait) as run:
+    with open_run(home, "reparse", [source] if source else [], wait) as run:
         documents = archived_documents(run.conn, source, since)
         done = completed_parses(run.conn, [d.sha256 for d in documents])
         jobs = plan_jobs(documents, done, only)

@@ -136,7 +136,7 @@ def preview_reparse(
     groups: dict[tuple[str, str], GroupDiff] = {}
     for job in jobs:
         result = run_parse_job(job, home, budget or Budget())
-        for run in result.runs:
+        for run in result.outcomes:
             group = groups.setdefault((run.parser, job.source), GroupDiff(run.parser, job.source))
             group.documents += 1
             group.to_version = run.parser_version

@@ -59,7 +59,8 @@ class ProcessPoolRunner(SharedApi, ProcessPoolTaskRunner):
         """Start every worker now, importing what parse tasks need: a worker takes seconds to
         start, better spent while the flow discovers and fetches than after."""
         executor = getattr(self, "_executor", None)
-        for _ in range(self._max_workers if executor else 0):
+        for _ in range(self._max_workers if executor is not None else 0):
+            assert executor is not None
             executor.submit(warm_worker)  # a failure here shows again in the real tasks
 
 

@@ -21,11 +21,13 @@ from dataclasses import dataclass
 
 import httpx
 
+from warehouse.errors import TollError
+
 DEFAULT_PORT = 4200
 STARTUP_SECONDS = 180.0
 
 
-class ServerError(RuntimeError):
+class ServerError(TollError):
     """The local Prefect server did not start."""
 
 

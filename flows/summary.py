@@ -19,6 +19,7 @@ class RunSummary:
     failures: list[dict[str, str]] = field(default_factory=list)
     warehouse: str = ""
     seconds: float = 0.0
+    alarms: list[str] = field(default_factory=list)
 
 
 def summary_markdown(summary: RunSummary) -> str:
@@ -46,4 +47,7 @@ def summary_markdown(summary: RunSummary) -> str:
                 f"| {failure.get('source', '')} | {failure.get('stage', '')} "
                 f"| {failure.get('url', '')} | {failure.get('error', '').replace('|', '/')} |"
             )
+    if summary.alarms:
+        lines += ["", "### Alarms: sources gone quiet", ""]
+        lines += [f"- {alarm}" for alarm in summary.alarms]
     return "\n".join(lines)

@@ -17,7 +17,7 @@ from flows.acquire.discovery import Discovery, Link
 from flows.acquire.documents import FetchedDocument, discover_links, fetch_and_archive, fetcher_for
 from flows.budget import Budget
 from flows.config import FetchSettings, SourceConfig
-from flows.jobs import ParseJob, ParseResult, failed_run, run_parse_job
+from flows.jobs import JobResult, ParseJob, failed_outcome, run_parse_job
 
 
 @task(name="discover", task_run_name="discover-{source.name}")
@@ -55,22 +55,22 @@ def page_task(
 
 
 @task(name="parse", task_run_name="parse-{job.sha256:.12}")
-def parse_task(job: ParseJob, home: str, budget: Budget | None = None) -> ParseResult:
+def parse_task(job: ParseJob, home: str, budget: Budget | None = None) -> JobResult:
     """Run a document's pending parsers on its archived bytes (no network, no database),
     within the time and memory budget."""
     return run_parse_job(job, Path(home), budget)
 
 
-def failed_parse(job: ParseJob, error: BaseException) -> ParseResult:
+def failed_parse(job: ParseJob, error: BaseException) -> JobResult:
     """The result recorded for a document whose parse worker died or raised."""
     message = f"parse worker failed: {type(error).__name__}: {error}"
-    runs = tuple(failed_run(name, "", message) for name in job.parsers)
-    return ParseResult(job, runs, datetime.now(UTC))
+    outcomes = tuple(failed_outcome(name, "", message) for name in job.parsers)
+    return JobResult(job, outcomes, datetime.now(UTC))
 
 
 def parse_each(
     jobs: list[ParseJob], home: Path, budget: Budget | None = None
-) -> Iterator[ParseResult]:
+) -> Iterator[JobResult]:
     """Parse every job on the flow's task runner and yield each result as it completes; a
     failed worker is one failed document. A result is let go once yielded (nothing here keeps
     the futures), so the flow holds only what it has not loaded yet."""
@@ -78,8 +78,8 @@ def parse_each(
         return
     get_run_logger().info("parsing %d document(s)", len(jobs))
     progress.start("parse", len(jobs))
-    finished: queue.SimpleQueue[PrefectFuture[ParseResult]] = queue.SimpleQueue()
-    pending: dict[PrefectFuture[ParseResult], ParseJob] = {}
+    finished: queue.SimpleQueue[PrefectFuture[JobResult]] = queue.SimpleQueue()
+    pending: dict[PrefectFuture[JobResult], ParseJob] = {}
     for job, future in zip(
         jobs, parse_task.map(jobs, home=unmapped(str(home)), budget=unmapped(budget)), strict=True
     ):

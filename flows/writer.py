@@ -20,15 +20,15 @@ from flows import progress
 from flows.acquire.documents import FetchedDocument
 from flows.batches import LoadBatches, document_rows
 from flows.budget import Budget
-from flows.jobs import ParseJob, ParseResult
+from flows.jobs import JobResult, ParseJob
 from flows.runlock import writer_lock
 from flows.summary import RunSummary, summary_markdown
 from flows.tasks import parse_each
-from warehouse.checks import run_checks
+from warehouse.checks import SourceWatch, open_alarms, run_checks
 from warehouse.database import connect_writer, publish
 from warehouse.load import load_batch
 from warehouse.rows import LoadBatch, RunCounts, new_id
-from warehouse.runs import abandon_stale_runs, finish_run, start_run
+from warehouse.runs import abandon_stale_runs, finish_run, run_status, start_run
 from warehouse.writer_state import known_documents
 
 load_logger = logging.getLogger("toll.load")
@@ -47,6 +47,8 @@ class Run:
     counts: RunCounts = field(default_factory=RunCounts)
     summary: RunSummary | None = None
     batch_documents: int = 25
+    fetched_urls: set[str] = field(default_factory=set)  # each URL is fetched once a run
+    watches: dict[str, SourceWatch] = field(default_factory=dict)  # for the source checks
 
     def fail(self, source: str, url: str, stage: str, error: str) -> None:
         """Record a failed document or source; the run goes on and ends 'partial'."""
@@ -59,9 +61,7 @@ class Run:
 
 
 @contextlib.contextmanager
-def recorded_run(
-    home: Path, flow: str, sources: Sequence[str], wait: bool = False
-) -> Iterator[Run]:
+def open_run(home: Path, flow: str, sources: Sequence[str], wait: bool = False) -> Iterator[Run]:
     """Open a run: lock, writer connection, `runs` row. On exit record how it ended, publish
     the warehouse and attach the summary artifact; `run.summary` holds the summary after."""
     logger = get_run_logger()
@@ -76,9 +76,11 @@ def recorded_run(
                 logger.warning("marked %d run(s) left by a crashed process as abandoned", abandoned)
             start_run(conn, run.run_id, flow, run.sources, now, _prefect_id())
             yield run
-            open_issues = run_checks(conn, run.run_id, datetime.now(UTC))
+            watched = list(run.watches.values())
+            open_issues = run_checks(conn, run.run_id, datetime.now(UTC), watched)
             run.counts = replace(run.counts, quality_issues=open_issues)
-            status = "partial" if run.failures else "completed"
+            alarms = open_alarms(conn, list(run.watches))
+            status = run_status(run.counts, run.failures)
             finish_run(conn, run.run_id, status, run.counts, run.failures, datetime.now(UTC))
         except BaseException as error:
             _record_failure(conn, run.run_id, error)
@@ -95,6 +97,7 @@ def recorded_run(
         failures=run.failures,
         warehouse=str(published),
         seconds=round(time.perf_counter() - clock, 2),
+        alarms=alarms,
     )
     _artifact(run.summary)
 
@@ -122,9 +125,9 @@ def parse_and_load(
     run.count(figures_added=loader.added, figures_replaced=loader.replaced)
 
 
-def _count_parse(run: Run, result: ParseResult) -> None:
+def _count_parse(run: Run, result: JobResult) -> None:
     """Count a document's parser runs on the run and record the failed ones."""
-    for parsed in result.runs:
+    for parsed in result.outcomes:
         if not parsed.ok:
             run.fail(
                 result.job.source,
@@ -133,8 +136,8 @@ def _count_parse(run: Run, result: ParseResult) -> None:
                 parsed.error or "failed",
             )
     run.count(
-        parsed=sum(parsed.ok for parsed in result.runs),
-        parse_failed=sum(not parsed.ok for parsed in result.runs),
+        parsed=sum(parsed.ok for parsed in result.outcomes),
+        parse_failed=sum(not parsed.ok for parsed in result.outcomes),
     )
 
 

@@ -74,6 +74,7 @@ def normalize_figures(
             continue
         seen.add(figure_id)
         check_count(figure)
+        period: Period | None
         if figure.period_precision is not None:
             period = Period(
                 figure.period_start, figure.period_end, figure.period_precision,

@@ -3,10 +3,18 @@
 Each check is one SQL query returning (figure_id, other_figure_id, sha256, message); a
 finding's id is a hash of its check and those values, so re-running the checks records nothing
 twice. A finding that a later run no longer produces is marked resolved, not removed.
+
+Two checks watch the sources rather than the figures (a silent scraper is the commonest
+failure in this field): `stale_source` (nothing new for longer than the source's
+`cadence_days`) and `discovery_found_nothing` (a run's discovery returned no report URL for
+a source that had some before). They need what only the run knows, its sources' cadences and
+what discovery returned (`SourceWatch`), and they judge only the sources the run watched:
+a run over one source leaves the other sources' findings as they are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +37,20 @@ class Check:
     severity: str
     description: str
     sql: str
+    scope: str | None = None
+    """SQL selecting the source_ids the check judged in this run; None: the whole warehouse.
+    Only findings of documents of those sources can be resolved by the run."""
+
+
+@dataclass(frozen=True)
+class SourceWatch:
+    """What a run tells the checks about one of its sources."""
+
+    source_id: str
+    cadence_days: int
+    discovered: int | None = None
+    """Report URLs the run's discovery returned; None when the run did not discover (a
+    backfill walks listings instead, a reparse reads the archive)."""
 
 
 # Figures that state the same claim scope within one document, read by one parser.
@@ -84,6 +106,19 @@ def _sum_check(parts_filter: str, totals_filter: str, part_key: str, what: str) 
 
 
 _IS_ALL_PLACES = "(place IS NULL OR regexp_full_match(place, '[A-Z]{2}'))"
+
+# Each source's newest document: by the dates the source gives its documents, or, when it
+# gives none, by when toll first saw them (an undated PDF linked from a dated report must not
+# make an old source look fresh). The finding points at that document, so the report files
+# it under its source.
+_NEWEST = """
+    newest AS (
+        SELECT source_id, count(*) AS documents,
+               coalesce(max(published), max(first_seen)::DATE) AS newest,
+               coalesce(arg_max(sha256, published), arg_max(sha256, first_seen)) AS sha256
+        FROM documents GROUP BY source_id
+    )
+"""
 
 CHECKS: tuple[Check, ...] = (
     Check(
@@ -223,12 +258,56 @@ CHECKS: tuple[Check, ...] = (
           )
         """,
     ),
+    Check(
+        name="stale_source",
+        severity="warning",
+        description=(
+            "A source has published nothing new for longer than its cadence_days "
+            "(sources.toml): a site that changed or a scraper gone quiet."
+        ),
+        sql=f"""
+        WITH {_NEWEST}
+        SELECT NULL, NULL, n.sha256,
+               format('source {{}}: nothing new since {{}} (its newest document), longer than '
+                      'its cadence of {{}} days', w.source_id, n.newest, w.cadence_days)
+        FROM source_watch w JOIN newest n ON n.source_id = w.source_id
+        WHERE n.newest < w.today - w.cadence_days
+        """,
+        scope="SELECT source_id FROM source_watch",
+    ),
+    Check(
+        name="discovery_found_nothing",
+        severity="warning",
+        description=(
+            "A run's discovery returned no report URL for a source that had some before: "
+            "its feeds or listings moved, changed layout or are empty."
+        ),
+        sql=f"""
+        WITH {_NEWEST}
+        SELECT NULL, NULL, n.sha256,
+               format('source {{}}: discovery returned no report URL from its feeds and '
+                      'listings, though it found {{}} document(s) before',
+                      w.source_id, n.documents)
+        FROM source_watch w JOIN newest n ON n.source_id = w.source_id
+        WHERE w.discovered = 0
+        """,
+        scope="SELECT source_id FROM source_watch WHERE discovered IS NOT NULL",
+    ),
 )
 
+SOURCE_CHECKS = tuple(c.name for c in CHECKS if c.scope is not None)
+"""The checks whose findings are a run's alarms (printed with its summary)."""
 
-def run_checks(conn: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> int:
+
+def run_checks(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    now: datetime,
+    watches: Sequence[SourceWatch] = (),
+) -> int:
     """Run every check, record new findings, mark vanished ones resolved; returns the number
-    of open findings."""
+    of open findings. `watches` are the run's sources, for the source checks."""
+    _watch(conn, watches, now)
     union = " UNION ALL ".join(
         f"SELECT '{c.name}' AS check_name, '{c.severity}' AS severity, * FROM ({c.sql}) "
         "AS found(figure_id, other_figure_id, sha256, message)"
@@ -264,13 +343,50 @@ def run_checks(conn: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> i
             """,
             [run_id],
         )
+        judged = " OR ".join(
+            f"(check_name = '{c.name}' AND sha256 IN (SELECT sha256 FROM documents "
+            f"WHERE source_id IN ({c.scope})))"
+            for c in CHECKS
+            if c.scope is not None
+        )
+        whole = ", ".join(f"'{c.name}'" for c in CHECKS if c.scope is None)
         conn.execute(
-            """
+            f"""
             UPDATE quality_issues SET resolved_at = ?
             WHERE resolved_at IS NULL
               AND issue_id NOT IN (SELECT issue_id FROM current_findings)
+              AND (check_name IN ({whole}) OR {judged})
             """,
             [now],
         )
         conn.execute("DROP TABLE current_findings")
+        conn.execute("DROP TABLE source_watch")
     return int(scalar(conn, "SELECT count(*) FROM quality_issues WHERE resolved_at IS NULL"))
+
+
+def _watch(conn: duckdb.DuckDBPyConnection, watches: Sequence[SourceWatch], now: datetime) -> None:
+    """The run's sources as the temporary table `source_watch`, which the source checks read."""
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE source_watch "
+        "(source_id VARCHAR, cadence_days INTEGER, discovered INTEGER, today DATE)"
+    )
+    if watches:
+        conn.executemany(
+            "INSERT INTO source_watch VALUES (?, ?, ?, ?)",
+            [[w.source_id, w.cadence_days, w.discovered, now.date()] for w in watches],
+        )
+
+
+def open_alarms(conn: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> list[str]:
+    """The open findings of the source checks for these sources: a run's alarms."""
+    names = ", ".join(f"'{n}'" for n in SOURCE_CHECKS)
+    rows = conn.execute(
+        f"""
+        SELECT q.message FROM quality_issues q JOIN documents d ON d.sha256 = q.sha256
+        WHERE q.resolved_at IS NULL AND q.check_name IN ({names})
+          AND list_contains(?, d.source_id)
+        ORDER BY q.check_name, d.source_id
+        """,
+        [list(sources)],
+    ).fetchall()
+    return [message for (message,) in rows]

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.errors import NotFound
 from warehouse.schema import migrate
 from warehouse.served import refresh_served
 
@@ -27,7 +28,7 @@ STATE_DIR = "state"
 STORAGE_COMPATIBILITY = "v1.5.0"
 
 
-class WarehouseMissing(FileNotFoundError):
+class WarehouseMissing(NotFound):
     """No published warehouse in the data folder yet."""
 
 

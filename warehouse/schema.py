@@ -9,6 +9,7 @@ from importlib import resources
 
 import duckdb
 
+from warehouse.errors import ConfigurationError
 from warehouse.served import ensure_served
 from warehouse.sql import scalar
 
@@ -26,6 +27,10 @@ class Migration:
 
 def _read_sql(name: str) -> str:
     return resources.files("warehouse").joinpath(name).read_text("utf-8")
+
+
+class WarehouseTooNew(ConfigurationError):
+    """The warehouse was written by a newer toll, whose schema this one does not know."""
 
 
 def migrations() -> list[Migration]:
@@ -62,7 +67,7 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
     applied = current_version(conn)
     known = migrations()
     if applied > len(known):
-        raise RuntimeError(
+        raise WarehouseTooNew(
             f"warehouse schema v{applied} is newer than this toll (v{len(known)}): upgrade toll"
         )
     done = []

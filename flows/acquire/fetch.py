@@ -22,7 +22,7 @@ from urllib.parse import urljoin, urlsplit
 import httpx
 
 from flows.acquire.politeness import Politeness
-from flows.acquire.robots import RobotsRules
+from flows.acquire.robots import RobotsRules, RobotsUnreachable
 from flows.config import FetchSettings
 from warehouse.rows import PreviousFetch
 
@@ -161,6 +161,10 @@ class Fetcher:
         if not self._allowed(url):
             attempt = 0
             return result(outcome="failed", error=f"refused: {url} is not on an allowed host")
+        if self.robots is not None and (why := self.robots.unreachable(url)):
+            attempt = 0
+            host = urlsplit(url).netloc
+            return result(outcome="failed", error=f"robots.txt of {host} unreachable: {why}")
         if self.robots is not None and not self.robots.allowed(url):
             attempt = 0
             return result(outcome="skipped", error="disallowed by the site's robots.txt")
@@ -233,8 +237,10 @@ class Fetcher:
             response, body, _ = self._request(url, {})
         except _Retryable as error:
             return error.status_code, None
-        except (FetchRefused, httpx.TransportError):
-            return None, None
+        except FetchRefused as error:
+            raise RobotsUnreachable(f"refused: {error}") from None
+        except httpx.TransportError as error:
+            raise RobotsUnreachable(f"{type(error).__name__}: {error}".rstrip(": ")) from None
         return response.status_code, body
 
     def _request(self, url: str, headers: dict[str, str]) -> tuple[httpx.Response, bytes, str]:

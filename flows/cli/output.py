@@ -12,7 +12,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -84,6 +91,58 @@ def result_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: s
     return table
 
 
+def result_records(columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = "") -> Table:
+    """A query result one record per block, `column  value` a line (psql's expanded
+    display): every column shows, however narrow the terminal."""
+    table = Table(title=title or None, title_justify="left", box=None, show_header=False)
+    table.add_column("column", style="bold", no_wrap=True)
+    table.add_column("value", overflow="fold")
+    for number, row in enumerate(rows, start=1):
+        if number > 1:
+            table.add_row("", "")
+        table.add_row(f"-[ record {number} ]-", "", style="dim")
+        for column, value in zip(columns, row, strict=True):
+            table.add_row(column, "" if value is None else str(_plain(value)))
+    return table
+
+
+def fits(width: int, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> bool:
+    """Whether `result_table` shows every column on a terminal this wide. Each column needs
+    its longest value (up to 20 characters; longer text folds) and two of padding; past the
+    terminal's width rich would squeeze columns to nothing, hiding them without a word."""
+    cells = [["" if v is None else str(_plain(v)) for v in row] for row in rows]
+    needed = 0
+    for index, column in enumerate(columns):
+        longest = max([len(column), *(len(row[index]) for row in cells)])
+        needed += min(longest, 20) + 2
+    return needed <= width
+
+
+def print_result(
+    console: Console, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str = ""
+) -> None:
+    """A query result on the terminal: a table when every column fits, else one record per
+    block; `(no rows)` when there is nothing."""
+    if not rows:
+        if title:
+            console.print(title)
+        console.print("(no rows)", style="dim")
+        return
+    if fits(console.width, columns, rows):
+        console.print(result_table(columns, rows, title))
+    else:
+        console.print(result_records(columns, rows, title))
+
+
+def alarms_table(alarms: Sequence[str]) -> Table:
+    """Sources gone quiet: the stale-source findings open after a run."""
+    table = Table(title=f"alarms ({len(alarms)})", title_justify="left")
+    table.add_column("source gone quiet", overflow="fold", style="yellow")
+    for alarm in alarms:
+        table.add_row(alarm)
+    return table
+
+
 def result_csv(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """A query result as CSV text."""
     out = io.StringIO()
@@ -112,7 +171,7 @@ class ProgressBars:
             console=console,
             transient=False,
         )
-        self.tasks: dict[str, int] = {}
+        self.tasks: dict[str, TaskID] = {}
 
     def __enter__(self) -> ProgressBars:
         self.progress.start()

@@ -11,16 +11,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from flows.cli.options import HomeOption
+from flows.cli.options import ExportFormat, HomeOption
 from flows.cli.query import connect_published
 from flows.config import resolve_home
+from warehouse.errors import CommandFailed, NotFound
 
 console = Console()
-errors = Console(stderr=True)
 
 
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or hxl.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="What to write.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
     home: HomeOption = None,
 ) -> None:
@@ -29,13 +29,10 @@ def export(
 
     Example: [bold]toll export --format hxl --out exports/[/]
     """
-    from warehouse.outputs.export import EXPORT_FORMATS
     from warehouse.outputs.export import export as write_export
 
-    if fmt not in EXPORT_FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(EXPORT_FORMATS)}")
     with connect_published(resolve_home(home)) as conn:
-        result = write_export(conn, fmt, out)
+        result = write_export(conn, fmt.value, out)
     console.print(f"{result.rows:,} rows written as {result.format}:")
     for path in result.paths:
         console.print(f"  {path}")
@@ -53,21 +50,14 @@ def explain(
 
     Example: [bold]toll explain 3f2a9c1b --png cell.png[/]
     """
-    from warehouse.outputs.explain import (
-        FigureNotFound,
-        html_context,
-        number_spans,
-        render_pdf_page,
-    )
     from warehouse.outputs.explain import explain as gather
+    from warehouse.outputs.explain import html_context, number_spans, render_pdf_page
 
     home_path = resolve_home(home)
+    if png is not None and not png.parent.is_dir():
+        raise NotFound(f"no folder {png.parent} to write {png.name} into (--png)")
     with connect_published(home_path) as conn:
-        try:
-            found = gather(conn, figure_id)
-        except FigureNotFound as error:
-            errors.print(f"[red]{error}[/]")
-            raise typer.Exit(2) from None
+        found = gather(conn, figure_id)
     f, d, fe, pr = found.figure, found.document, found.fetch, found.parse_run
     count = f"{f['count']:,}" + (f"–{f['count_high']:,}" if f["count_high"] is not None else "")
     claim = (
@@ -118,6 +108,5 @@ def explain(
         try:
             written = render_pdf_page(home_path, found, png)
         except ValueError as error:
-            errors.print(f"[red]cannot render:[/] {error}")
-            raise typer.Exit(1) from None
+            raise CommandFailed(f"cannot render: {error}") from None
         console.print(f"page rendered with the figure outlined: [bold]{written}[/]")

@@ -8,89 +8,83 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from flows.cli.options import HomeOption
+from flows.cli.options import HomeOption, OutputFormat, OutputOption
 from flows.config import resolve_home
+from warehouse.errors import CommandFailed
 
 console = Console()
-errors = Console(stderr=True)
 
 
-def connect_published(home: Path) -> contextlib.closing:
-    """A read-only connection to the published warehouse, closed after the block; exit 2
-    when there is none yet."""
-    from warehouse.database import WarehouseMissing, connect_reader
+def connect_published(home: Path) -> contextlib.closing[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the published warehouse, closed after the block
+    (WarehouseMissing, exit 2, when there is none yet)."""
+    from warehouse.database import connect_reader
 
-    try:
-        return contextlib.closing(connect_reader(home))
-    except WarehouseMissing as error:
-        errors.print(f"[red]{error}[/]")
-        raise typer.Exit(2) from None
+    return contextlib.closing(connect_reader(home))
 
 
-def run_query(home: Path, query: str, output: str, title: str = "") -> None:
+def run_query(
+    home: Path, query: str, output: OutputFormat = OutputFormat.table, title: str = ""
+) -> None:
     """Run a query on the published warehouse (no files, no ATTACH, no extensions) and
     print its result as a table, CSV or JSON."""
-    from flows.cli.output import result_csv, result_json, result_table
-    from warehouse.database import WarehouseMissing, reader
+    from flows.cli.output import print_result, result_csv, result_json
+    from warehouse.database import reader
 
-    try:
-        with reader(home) as conn:
-            # Queries read the warehouse and nothing else: no files, no ATTACH, no extensions.
-            conn.execute("SET enable_external_access = false")
-            conn.execute("SET lock_configuration = true")
+    with reader(home) as conn:
+        # Queries read the warehouse and nothing else: no files, no ATTACH, no extensions.
+        conn.execute("SET enable_external_access = false")
+        conn.execute("SET lock_configuration = true")
+        try:
             cursor = conn.execute(query)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
-    except WarehouseMissing as error:
-        errors.print(f"[red]{error}[/]")
-        raise typer.Exit(2) from None
-    except Exception as error:  # duckdb raises one class per error kind; all are user errors
-        errors.print(f"[red]query failed:[/] {error}")
-        raise typer.Exit(1) from None
-    if output == "csv":
+        except duckdb.Error as error:  # one class per error kind; all are the query's
+            raise CommandFailed(f"query failed: {error}") from None
+    if output == OutputFormat.csv:
         sys.stdout.write(result_csv(columns, rows))
-    elif output == "json":
+    elif output == OutputFormat.json:
         sys.stdout.write(result_json(columns, rows) + "\n")
     else:
-        console.print(result_table(columns, rows, title))
+        print_result(console, columns, rows, title)
 
 
 def sql(
     query: Annotated[str, typer.Argument(help="SQL to run on the published warehouse.")],
     home: HomeOption = None,
-    output: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    output: OutputOption = OutputFormat.table,
 ) -> None:
     """Query the warehouse read-only (writes fail), even while a run is loading.
 
+    A table too wide for the terminal prints one record per block instead.
+
     Example: [bold]toll sql "SELECT metric, count(*) FROM figures GROUP BY 1"[/]
     """
-    if output not in {"table", "csv", "json"}:
-        raise typer.BadParameter("--format must be table, csv or json")
     run_query(resolve_home(home), query, output)
 
 
 def status(
     home: HomeOption = None,
-    limit: Annotated[int, typer.Option("--limit", help="How many runs to show.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many runs to show.")] = 10,
 ) -> None:
-    """The last runs and what they did.
+    """The last runs and what they did; times are in UTC.
 
     Example: [bold]toll status --limit 5[/]
     """
     run_query(
         resolve_home(home),
         f"""
-        SELECT strftime(started_at, '%m-%d %H:%M') AS started, flow, status,
-               fetched AS new, not_modified AS same,
+        SELECT strftime(timezone('UTC', started_at), '%Y-%m-%d %H:%M UTC') AS started,
+               flow, status, fetched AS new, not_modified AS same,
                fetch_failed + parse_failed AS failed,
                figures_added AS figures, quality_issues AS issues
         FROM runs ORDER BY started_at DESC LIMIT {int(limit)}
         """,
-        "table",
         title="runs",
     )
 
@@ -131,5 +125,4 @@ def check(
     console.print(table)
     open_errors = sum(1 for _, severity, _ in rows if severity == "error")
     if strict and open_errors:
-        errors.print(f"[red]{open_errors} open error(s)[/]")
-        raise typer.Exit(1)
+        raise CommandFailed(f"{open_errors} open error(s) (--strict)")

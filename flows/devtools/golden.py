@@ -51,7 +51,7 @@ class GoldenCase:
 
 def golden_cases(root: Path = GOLDEN_ROOT, parser: str | None = None) -> list[GoldenCase]:
     """All fixture folders, optionally of one parser."""
-    cases = []
+    cases: list[GoldenCase] = []
     if not root.exists():
         return cases
     for parser_dir in sorted(p for p in root.iterdir() if p.is_dir()):

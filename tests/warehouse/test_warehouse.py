@@ -15,7 +15,13 @@ from warehouse.database import connect_writer, publish, published_path, reader, 
 from warehouse.figure_columns import conforms, figure_columns
 from warehouse.load import figure_table, load_batch
 from warehouse.rows import DocumentRow, FetchRow, LoadBatch, ParseRunRow
-from warehouse.schema import current_version, migrate, migrations, undocumented
+from warehouse.schema import (
+    WarehouseTooNew,
+    current_version,
+    migrate,
+    migrations,
+    undocumented,
+)
 from warehouse.sql import scalar, transaction
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -81,7 +87,7 @@ def test_a_newer_warehouse_is_refused() -> None:
     conn = duckdb.connect()
     migrate(conn)
     conn.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future.sql')")
-    with pytest.raises(RuntimeError, match="newer than this toll"):
+    with pytest.raises(WarehouseTooNew, match="newer than this toll"):
         migrate(conn)
 
 

@@ -13,10 +13,12 @@ from typing import Any
 
 import duckdb
 
+from warehouse.errors import NotFound
+
 MIN_PREFIX = 6
 
 
-class FigureNotFound(LookupError):
+class FigureNotFound(NotFound):
     """No figure (or more than one) matches the id given."""
 
 
@@ -110,7 +112,7 @@ def render_pdf_page(home: Path, explanation: Explanation, out: Path, resolution:
         page = pdf.pages[int(locator["page"]) - 1]
         image = page.to_image(resolution=resolution)
         if locator.get("bbox"):
-            image.draw_rect(tuple(locator["bbox"]), stroke="#d62728", stroke_width=3, fill=None)
+            image.draw_rect(tuple(locator["bbox"]), stroke="#d62728", stroke_width=3, fill=None)  # type: ignore[arg-type]
         else:
             count = int(explanation.figure["count"])
             for form in (f"{count:,}", str(count)):
@@ -118,9 +120,8 @@ def render_pdf_page(home: Path, explanation: Explanation, out: Path, resolution:
                 if found:
                     for hit in found:
                         box = (hit["x0"] - 2, hit["top"] - 2, hit["x1"] + 2, hit["bottom"] + 2)
-                        image.draw_rect(box, stroke="#d62728", stroke_width=3, fill=None)
+                        image.draw_rect(box, stroke="#d62728", stroke_width=3, fill=None)  # type: ignore[arg-type]
                     break
-        out.parent.mkdir(parents=True, exist_ok=True)
         image.save(str(out), format="PNG")
         page.close()
     return out

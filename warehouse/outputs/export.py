@@ -121,7 +121,7 @@ def hxl_rows(conn: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], lis
     ).fetchall()
     header = [label for _, label, _ in HXL_COLUMNS] + [label for _, label, _ in HXL_GROUPS]
     hashtags = [tag for _, _, tag in HXL_COLUMNS] + [tag for _, _, tag in HXL_GROUPS]
-    return header, hashtags, rows
+    return header, hashtags, list(rows)
 
 
 def _hxl(conn: duckdb.DuckDBPyConnection, out: Path) -> ExportResult:

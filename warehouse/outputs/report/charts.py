@@ -296,7 +296,7 @@ def governorate_bars(section: SourceSection) -> dict[str, Any]:
         for row in section.governorates
         if row.cells[0]
     ]
-    places = [v["place"] for v in values]
+    places = [str(v["place"]) for v in values]
     y = alt.Y("place:N", title=None, sort=places)
     x = alt.X("count:Q", title="Civilians killed", axis=alt.Axis(format=COUNT))
     bars = alt.Chart(alt.Data(values=values)).mark_bar(color="#0072B2").encode(
@@ -342,5 +342,5 @@ def vega_javascript() -> str:
     inline in a <script> element."""
     wanted = ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
     version = wanted if wanted in vl_convert.get_vegalite_versions() else None
-    bundle = vl_convert.javascript_bundle(vl_version=version)
+    bundle = vl_convert.javascript_bundle(vl_version=version)  # type: ignore[call-arg]
     return re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.IGNORECASE)  # "<\/" in strings
