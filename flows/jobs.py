@@ -168,7 +168,7 @@ def plan_parse_jobs(
 _Parsed = tuple[str, str, pa.Table | None, str | None, tuple[str, ...]]
 
 
-def _parse_with(document: Document, name: str) -> list[_Parsed]:
+def parse_with(document: Document, name: str) -> list[_Parsed]:
     """Run one parser and return its figures as columns (smaller to send back than records)."""
     return [
         (o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)
@@ -201,9 +201,9 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         clock = time.perf_counter()
         try:
             if budget is None:
-                parsed = _parse_with(document, name)
+                parsed = parse_with(document, name)
             else:
-                parsed = run_within_budget(_parse_with, (document, name), budget)
+                parsed = run_within_budget(parse_with, (document, name), budget)
         except BudgetExceeded as error:
             parsed = [(name, get_parser(name).version, None, f"budget: {error}", ())]
         duration_ms = int((time.perf_counter() - clock) * 1000)
