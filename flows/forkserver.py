@@ -236,10 +236,13 @@ class ForkServer:
     """The requester's handle on a running fork server (one per process that parses)."""
 
     def __init__(self, warm: str | None = None, startup_seconds: float = 120.0) -> None:
+        """Start the server; it warms up while this process goes on (the first call waits)."""
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         self.owner = os.getpid()
         self._lock = threading.Lock()
         self._control = ours
+        self._startup_seconds = startup_seconds
+        self._facts: dict[str, Any] | None = None
         self.process = subprocess.Popen(
             [sys.executable, "-m", "flows.forkserver", str(theirs.fileno())],
             pass_fds=[theirs.fileno()],
@@ -249,18 +252,30 @@ class ForkServer:
         )
         theirs.close()
         ours.send(pickle.dumps({"sys_path": list(sys.path), "warm": warm}))
-        ours.settimeout(startup_seconds)
-        try:
-            answer = ours.recv(1 << 16)
-        except TimeoutError:
-            self.close()
-            raise ServerGone(f"fork server not ready after {startup_seconds:g} s") from None
-        finally:
-            ours.settimeout(None)
-        if not answer.startswith(READY):
-            self.close()
-            raise ServerGone(f"fork server failed to start (exit {self.process.poll()})")
-        self.facts: dict[str, Any] = pickle.loads(answer[len(READY) :])
+
+    @property
+    def facts(self) -> dict[str, Any]:
+        """What the server said when it was ready: its thread count, what warming read."""
+        self.wait_ready()
+        assert self._facts is not None
+        return self._facts
+
+    def wait_ready(self) -> None:
+        """Wait until the server has warmed up (ServerGone if it fails to)."""
+        with self._lock:
+            if self._facts is not None:
+                return
+            self._control.settimeout(self._startup_seconds)
+            try:
+                answer = self._control.recv(1 << 16)
+            except (TimeoutError, OSError) as error:
+                raise ServerGone(f"fork server not ready: {error}") from None
+            finally:
+                with contextlib.suppress(OSError):
+                    self._control.settimeout(None)
+            if not answer.startswith(READY):
+                raise ServerGone(f"fork server failed to start (exit {self.process.poll()})")
+            self._facts = pickle.loads(answer[len(READY) :])
 
     @property
     def alive(self) -> bool:
@@ -275,6 +290,7 @@ class ForkServer:
         Returns what the child wrote, how it ended ("exit" or "timeout") and its wait status.
         Raises ServerGone if the server is not there to answer.
         """
+        self.wait_ready()
         request = pickle.dumps((function, args), protocol=pickle.HIGHEST_PROTOCOL)
         data, data_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
         status, status_theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -19,7 +19,7 @@ import pyarrow as pa
 from flows.acquire.documents import FetchedDocument
 from flows.budget import Budget, BudgetExceeded, run_within_budget
 from parsers.model import Document
-from parsers.registry import get_parser, parse_document, parsers_for
+from parsers.registry import Parser, get_parser, parsers_for, run_parser
 from warehouse import archive
 from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
 from warehouse.figure_columns import figure_columns
@@ -168,12 +168,14 @@ def plan_parse_jobs(
 _Parsed = tuple[str, str, pa.Table | None, str | None, tuple[str, ...]]
 
 
-def parse_with(document: Document, name: str) -> list[_Parsed]:
-    """Run one parser and return its figures as columns (smaller to send back than records)."""
-    return [
-        (o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)
-        for o in parse_document(document, only=[name])
-    ]
+def parse_with(document: Document, parser: Parser | str) -> list[_Parsed]:
+    """Run one parser and return its figures as columns (smaller to send back than records).
+
+    Given the parser itself (not its name), a budgeted parse runs the parser as the asking
+    process's registry has it, not as the fork server imported it."""
+    chosen = get_parser(parser) if isinstance(parser, str) else parser
+    o = run_parser(chosen, document)
+    return [(o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)]
 
 
 def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> ParseResult:
@@ -199,13 +201,14 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
     runs: list[ParsedRun] = []
     for name in job.parsers:
         clock = time.perf_counter()
+        parser = get_parser(name)
         try:
             if budget is None:
-                parsed = parse_with(document, name)
+                parsed = parse_with(document, parser)
             else:
-                parsed = run_within_budget(parse_with, (document, name), budget)
+                parsed = run_within_budget(parse_with, (document, parser), budget)
         except BudgetExceeded as error:
-            parsed = [(name, get_parser(name).version, None, f"budget: {error}", ())]
+            parsed = [(name, parser.version, None, f"budget: {error}", ())]
         duration_ms = int((time.perf_counter() - clock) * 1000)
         for parser, version, figures, error, warnings in parsed:
             if figures is None or error is not None:
