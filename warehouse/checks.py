@@ -7,6 +7,8 @@ twice. A finding that a later run no longer produces is marked resolved, not rem
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -229,48 +231,110 @@ CHECKS: tuple[Check, ...] = (
 def run_checks(conn: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> int:
     """Run every check, record new findings, mark vanished ones resolved; returns the number
     of open findings."""
+    with transaction(conn):
+        record_findings(conn, run_id, now)
+    return open_findings(conn)
+
+
+def open_findings(conn: duckdb.DuckDBPyConnection) -> int:
+    """How many findings are open."""
+    return int(scalar(conn, "SELECT count(*) FROM quality_issues WHERE resolved_at IS NULL"))
+
+
+def definition() -> str:
+    """The SQL of every check: a change (an upgrade of toll) re-checks everything once."""
+    return "\n".join(f"{c.name}:{c.severity}:{c.sql}" for c in CHECKS)
+
+
+_FIGURES = re.compile(r"(?<=FROM |JOIN )figures\b")
+_MONTHLY = re.compile(r"\bmonthly_toll_live\b")
+
+
+def scoped_sql(check: Check, partial: bool) -> str:
+    """A check's SQL over part of the warehouse: the figures of some documents (every check but
+    the outlier one compares figures of one document), and the monthly series of some sources
+    (the outlier check compares a source's neighbouring months)."""
+    if not partial:
+        return check.sql
+    return _MONTHLY.sub("checked_monthly_toll", _FIGURES.sub("checked_figures", check.sql))
+
+
+def record_findings(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    now: datetime,
+    documents: Sequence[str] | None = None,
+    sources: Sequence[str] = (),
+) -> None:
+    """Record the checks' findings inside the caller's transaction: new ones inserted, seen
+    ones marked seen by this run, vanished ones resolved. Over everything, or (`documents`
+    given) over the figures of those documents and the monthly series of those `sources`: what
+    changed (warehouse/changes.py), the only findings that can have changed."""
+    partial = documents is not None
+    if partial:
+        documents, sources = list(documents or ()), list(sources)
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE checked_figures AS "
+            "SELECT * FROM figures WHERE list_contains(?::VARCHAR[], sha256)",
+            [documents],
+        )
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE checked_monthly_toll AS "
+            "SELECT * FROM monthly_toll_in(?, NULL)",
+            [sources],
+        )
     union = " UNION ALL ".join(
-        f"SELECT '{c.name}' AS check_name, '{c.severity}' AS severity, * FROM ({c.sql}) "
-        "AS found(figure_id, other_figure_id, sha256, message)"
+        f"SELECT '{c.name}' AS check_name, '{c.severity}' AS severity, * FROM ("
+        f"{scoped_sql(c, partial)}) AS found(figure_id, other_figure_id, sha256, message)"
         for c in CHECKS
     )
-    with transaction(conn):
-        conn.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE current_findings AS
-            SELECT DISTINCT
-                   md5(concat_ws('|', check_name, figure_id, other_figure_id, sha256, message))
-                       AS issue_id,
-                   check_name, severity, figure_id, other_figure_id, sha256, message
-            FROM ({union})
-            """
-        )
-        conn.execute(
-            """
-            INSERT INTO quality_issues (issue_id, check_name, severity, figure_id,
-                other_figure_id, sha256, message, first_found_run_id, first_found_at,
-                last_seen_run_id)
-            SELECT issue_id, check_name, severity, figure_id, other_figure_id, sha256, message,
-                   ?, ?, ?
-            FROM current_findings
-            ON CONFLICT DO NOTHING
-            """,
-            [run_id, now, run_id],
-        )
-        conn.execute(
-            """
-            UPDATE quality_issues SET last_seen_run_id = ?, resolved_at = NULL
-            WHERE issue_id IN (SELECT issue_id FROM current_findings)
-            """,
-            [run_id],
-        )
-        conn.execute(
-            """
-            UPDATE quality_issues SET resolved_at = ?
-            WHERE resolved_at IS NULL
-              AND issue_id NOT IN (SELECT issue_id FROM current_findings)
-            """,
-            [now],
-        )
-        conn.execute("DROP TABLE current_findings")
-    return int(scalar(conn, "SELECT count(*) FROM quality_issues WHERE resolved_at IS NULL"))
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE current_findings AS
+        SELECT DISTINCT
+               md5(concat_ws('|', check_name, figure_id, other_figure_id, sha256, message))
+                   AS issue_id,
+               check_name, severity, figure_id, other_figure_id, sha256, message
+        FROM ({union})
+        """
+    )
+    conn.execute(
+        """
+        INSERT INTO quality_issues (issue_id, check_name, severity, figure_id,
+            other_figure_id, sha256, message, first_found_run_id, first_found_at,
+            last_seen_run_id)
+        SELECT issue_id, check_name, severity, figure_id, other_figure_id, sha256, message,
+               ?, ?, ?
+        FROM current_findings
+        ON CONFLICT DO NOTHING
+        """,
+        [run_id, now, run_id],
+    )
+    conn.execute(
+        """
+        UPDATE quality_issues SET last_seen_run_id = ?, resolved_at = NULL
+        WHERE issue_id IN (SELECT issue_id FROM current_findings)
+        """,
+        [run_id],
+    )
+    in_scope = "TRUE"
+    params: list[object] = [now]
+    if partial:
+        in_scope = """(
+            (check_name <> 'monthly_outlier' AND list_contains(?::VARCHAR[], sha256))
+            OR (check_name = 'monthly_outlier' AND sha256 IN (
+                SELECT sha256 FROM documents WHERE list_contains(?::VARCHAR[], source_id)))
+        )"""
+        params += [documents, sources]
+    conn.execute(
+        f"""
+        UPDATE quality_issues SET resolved_at = ?
+        WHERE resolved_at IS NULL AND {in_scope}
+          AND issue_id NOT IN (SELECT issue_id FROM current_findings)
+        """,
+        params,
+    )
+    conn.execute("DROP TABLE current_findings")
+    if partial:
+        conn.execute("DROP TABLE checked_figures")
+        conn.execute("DROP TABLE checked_monthly_toll")
