@@ -16,6 +16,7 @@ pidfd is missing, the child is forked from this process as before.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pickle
@@ -61,6 +62,8 @@ def start_fork_server(warm: bool = True) -> forkserver.ForkServer | None:
         return None
     with _server_lock:
         if _server is None or not _server.alive:
+            if _server is None:
+                atexit.register(stop_fork_server)
             _server = forkserver.ForkServer(WARM_UP if warm else None)
         return _server
 

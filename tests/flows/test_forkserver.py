@@ -129,3 +129,10 @@ def test_server_goes_when_its_process_closes_it() -> None:
     budgets.stop_fork_server()
     assert server.process.poll() is not None
     assert run_within_budget(sum, ([2, 2],), Budget()) == 4
+
+
+def test_without_pidfd_the_child_is_forked_here(monkeypatch) -> None:
+    monkeypatch.setattr(budgets, "uses_fork_server", lambda: False)
+    with pytest.raises(BudgetExceeded, match=r"time budget of 0\.5 s"):
+        run_within_budget(_spin, (), Budget(seconds=0.5, memory_mb=0))
+    assert run_within_budget(_parent_pid, (), Budget()) == os.getpid()
