@@ -9,10 +9,11 @@ and the flow process stays the warehouse's only writer.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -178,9 +179,15 @@ def parse_with(document: Document, parser: Parser | str) -> list[_Parsed]:
     return [(o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)]
 
 
-def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> ParseResult:
+def run_parse_job(
+    job: ParseJob,
+    home: Path,
+    budget: Budget | None = None,
+    run: Callable[[Callable[..., Any], tuple], Any] | None = None,
+) -> ParseResult:
     """Read a document from the archive and run its pending parsers on it, each within the
-    time and memory budget (a parser that exceeds it is one failed run)."""
+    time and memory budget (a parser that exceeds it is one failed run). `run` runs a call
+    under that budget in a batch's session (flows/budget.py), else each parse has its own."""
     started_at = datetime.now(UTC)
     try:
         content = archive.read(home, job.archive_path, job.sha256)
@@ -205,6 +212,8 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         try:
             if budget is None:
                 parsed = parse_with(document, parser)
+            elif run is not None:
+                parsed = run(parse_with, (document, parser))
             else:
                 parsed = run_within_budget(parse_with, (document, parser), budget)
         except BudgetExceeded as error:

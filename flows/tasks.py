@@ -16,7 +16,7 @@ from prefect.futures import PrefectFuture
 from flows import progress
 from flows.acquire.discovery import Discovery, Link
 from flows.acquire.documents import FetchedDocument, discover_links, fetch_and_archive, fetcher_for
-from flows.budget import Budget
+from flows.budget import Budget, budget_session
 from flows.config import FetchSettings, SourceConfig
 from flows.jobs import ParseJob, ParseResult, failed_run, run_parse_job
 
@@ -71,13 +71,16 @@ def parse_batch_task(
 def run_parse_batch(
     jobs: list[ParseJob], home: Path, budget: Budget | None = None
 ) -> list[ParseResult]:
-    """Parse each job of a batch; a job that raises is that document's failure alone."""
+    """Parse each job of a batch; a job that raises is that document's failure alone. The
+    batch's budgeted parses share one warm child of the fork server (replaced after a parse
+    that failed on its budget)."""
     results = []
-    for job in jobs:
-        try:
-            results.append(run_parse_job(job, home, budget))
-        except Exception as error:
-            results.append(failed_parse(job, error))
+    with budget_session(budget or Budget(seconds=0)) as run:
+        for job in jobs:
+            try:
+                results.append(run_parse_job(job, home, budget, run if budget else None))
+            except Exception as error:
+                results.append(failed_parse(job, error))
     return results
 
 

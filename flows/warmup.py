@@ -13,8 +13,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-SAMPLES = (
-    ("blog/2024/03/01/219-civilians-including-38-children-and-19-women-killed-in-february-2024"
+SAMPLES = (  # a page with prose and a table, a page with a dash list, a PDF report
+    ("blog/2024/04/01/213-civilians-including-39-children-and-17-women-killed-in-march-2024"
+     "/index.html", "text/html"),
+    ("blog/2024/05/01/256-civilians-including-35-children-and-21-women-killed-in-april-2024"
      "/index.html", "text/html"),
     ("wp-content/uploads/2024/03/M240301E.pdf", "application/pdf"),
 )  # fmt: skip

@@ -9,6 +9,7 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 
 import pytest
 
@@ -17,6 +18,7 @@ from flows.budget import Budget, BudgetExceeded, run_within_budget
 from flows.jobs import parse_with
 from flows.warmup import sample_documents
 from parsers import pdf_document
+from parsers.model import Document
 
 pytestmark = pytest.mark.skipif(not budgets.uses_fork_server(), reason="needs Linux's pidfd")
 
@@ -136,3 +138,45 @@ def test_without_pidfd_the_child_is_forked_here(monkeypatch) -> None:
     with pytest.raises(BudgetExceeded, match=r"time budget of 0\.5 s"):
         run_within_budget(_spin, (), Budget(seconds=0.5, memory_mb=0))
     assert run_within_budget(_parent_pid, (), Budget()) == os.getpid()
+
+
+def test_a_session_serves_its_calls_in_one_child_replaced_after_a_budget_failure() -> None:
+    with budgets.budget_session(Budget(seconds=1, memory_mb=200)) as run:
+        first = run(os.getpid, ())
+        assert run(os.getpid, ()) == first  # one warm child for the batch
+        with pytest.raises(BudgetExceeded, match=r"time budget of 1 s"):
+            run(_spin, ())
+        second = run(os.getpid, ())
+        with pytest.raises(BudgetExceeded, match="memory budget of 200 MiB"):
+            run(_allocate, ())
+        third = run(os.getpid, ())
+        with pytest.raises(ZeroDivisionError):  # an exception is the call's, not the child's
+            run(divmod, (1, 0))
+        assert run(os.getpid, ()) == third
+    assert len({first, second, third}) == 3 and os.getpid() not in {first, second, third}
+
+
+def test_a_hostile_document_in_a_batch_costs_only_its_own_parses(tmp_path) -> None:
+    from flows.jobs import ParseJob
+    from flows.tasks import run_parse_batch
+    from tests.support import hostile_documents as hostile
+    from warehouse import archive
+
+    documents = [
+        sample_documents()[-1],
+        Document.from_bytes(
+            hostile.pdf_many_objects(), url="http://127.0.0.1/slow.pdf", source="hostile",
+            media_type="application/pdf", fetched_at=datetime.now(UTC),
+        ),
+        sample_documents()[0],
+    ]  # fmt: skip
+    jobs = [
+        ParseJob(d.sha256, archive.store(tmp_path, d.content, d.media_type), d.url, d.source,
+                 d.media_type, d.fetched_at, None, None, ("pdf_tables", "prose")
+                 if d.media_type == "application/pdf" else ("html_tables", "prose"))
+        for d in documents
+    ]  # fmt: skip
+    good, slow, page = run_parse_batch(jobs, tmp_path, Budget(seconds=4, memory_mb=300))
+    assert all(r.ok for r in good.runs) and sum(r.figure_count for r in good.runs) > 0
+    assert all(not r.ok and "time budget of 4 s exceeded" in r.error for r in slow.runs)
+    assert all(r.ok for r in page.runs) and sum(r.figure_count for r in page.runs) > 0
