@@ -121,7 +121,8 @@ def ingest(
         raise RuntimeError(f"toll {command} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     peak_kib = int(done.stdout.strip().splitlines()[-1])
     printed = re.search(r"run \w+ in ([\d.]+) s", done.stdout)
-    with duckdb.connect(str(home / "warehouse.duckdb"), read_only=True) as conn:
+    # The working copy: a run that changed nothing does not publish its runs row.
+    with duckdb.connect(str(home / "state" / "warehouse-writer.duckdb"), read_only=True) as conn:
         row = conn.execute(
             """
             SELECT epoch(finished_at) - epoch(started_at), status, discovered, fetched,
