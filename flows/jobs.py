@@ -9,17 +9,18 @@ and the flow process stays the warehouse's only writer.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
 from flows.acquire.documents import FetchedDocument
 from flows.budget import Budget, BudgetExceeded, run_within_budget
 from parsers.model import Document
-from parsers.registry import get_parser, parse_document, parsers_for
+from parsers.registry import Parser, get_parser, parsers_for, run_parser
 from warehouse import archive
 from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
 from warehouse.figure_columns import figure_columns
@@ -170,17 +171,25 @@ def plan_parse_jobs(
 _Parsed = tuple[str, str, pa.Table | None, str | None, tuple[str, ...]]
 
 
-def _parse_with(document: Document, name: str) -> list[_Parsed]:
-    """Run one parser and return its figures as columns (smaller to send back than records)."""
-    return [
-        (o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)
-        for o in parse_document(document, only=[name])
-    ]
+def parse_with(document: Document, parser: Parser | str) -> list[_Parsed]:
+    """Run one parser and return its figures as columns (smaller to send back than records).
+
+    Given the parser itself (not its name), a budgeted parse runs the parser as the asking
+    process's registry has it, not as the fork server imported it."""
+    chosen = get_parser(parser) if isinstance(parser, str) else parser
+    o = run_parser(chosen, document)
+    return [(o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)]
 
 
-def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> JobResult:
+def run_parse_job(
+    job: ParseJob,
+    home: Path,
+    budget: Budget | None = None,
+    run: Callable[[Callable[..., Any], tuple], Any] | None = None,
+) -> JobResult:
     """Read a document from the archive and run its pending parsers on it, each within the
-    time and memory budget (a parser that exceeds it is one failed run)."""
+    time and memory budget (a parser that exceeds it is one failed run). `run` runs a call
+    under that budget in a batch's session (flows/budget.py), else each parse has its own."""
     started_at = datetime.now(UTC)
     try:
         content = archive.read(home, job.archive_path, job.sha256)
@@ -201,19 +210,23 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Jo
     outcomes: list[WorkerOutcome] = []
     for name in job.parsers:
         clock = time.perf_counter()
+        parser = get_parser(name)
         try:
             if budget is None:
-                parsed = _parse_with(document, name)
+                parsed = parse_with(document, parser)
+            elif run is not None:
+                parsed = run(parse_with, (document, parser))
             else:
-                parsed = run_within_budget(_parse_with, (document, name), budget)
+                parsed = run_within_budget(parse_with, (document, parser), budget)
         except BudgetExceeded as error:
-            parsed = [(name, get_parser(name).version, None, f"budget: {error}", ())]
+            parsed = [(name, parser.version, None, f"budget: {error}", ())]
         duration_ms = int((time.perf_counter() - clock) * 1000)
-        for parser, version, figures, failure, warnings in parsed:
+        for parsed_by, version, figures, failure, warnings in parsed:
             if figures is None or failure is not None:
-                outcomes.append(failed_outcome(parser, version, failure or "failed", duration_ms))
+                message = failure or "failed"
+                outcomes.append(failed_outcome(parsed_by, version, message, duration_ms))
             else:
                 outcomes.append(
-                    WorkerOutcome(parser, version, figures, None, duration_ms, warnings)
+                    WorkerOutcome(parsed_by, version, figures, None, duration_ms, warnings)
                 )
     return JobResult(job, tuple(outcomes), started_at)

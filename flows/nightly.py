@@ -162,6 +162,7 @@ def backfill_source(
             parse_fetched(run, fetch_links(run, source, settings, links), budget)
             url = next_page(body, url, listing.next_selector)
             pages += 1
+            run.note_change()
             save_cursor(
                 run.conn,
                 source.name,
@@ -189,7 +190,8 @@ def run_ingest(
     with open_run(home, flow_name, [s.name for s in sources], wait) as run:
         run.batch_documents = config.load.batch_documents
         run.watches = {s.name: SourceWatch(s.name, s.cadence_days) for s in sources}
-        upsert_sources(run.conn, [source_row(s) for s in sources], datetime.now(UTC))
+        rows = [source_row(s) for s in sources]
+        upsert_sources(run.conn, rows, datetime.now(UTC), run.note_change)
         if walk_all:
             for source in sources:
                 feeds_only = source.model_copy(update={"listings": []})

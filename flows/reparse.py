@@ -15,6 +15,7 @@ from prefect import flow
 
 from flows.budget import Budget
 from flows.jobs import ArchivedDocument, plan_jobs
+from flows.runners import warm_up_workers
 from flows.summary import RunSummary
 from flows.writer import open_run, parse_and_load
 from parsers.registry import get_parser
@@ -50,6 +51,7 @@ def run_reparse(
 ) -> RunSummary:
     """The body of the reparse flow."""
     only = [get_parser(parser).name] if parser else None
+    warm_up_workers()  # they start while the run takes its lock and plans the jobs
     with open_run(home, "reparse", [source] if source else [], wait) as run:
         documents = archived_documents(run.conn, source, since)
         done = completed_parses(run.conn, [d.sha256 for d in documents])

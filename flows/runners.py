@@ -17,6 +17,8 @@ from typing import Any
 from prefect.context import FlowRunContext, SyncClientContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from flows.budget import start_fork_server
+
 TASK_RUNNERS = ("threads", "processes", "dask")
 API_URL = "PREFECT_API_URL"
 
@@ -65,23 +67,28 @@ class ProcessPoolRunner(SharedApi, ProcessPoolTaskRunner):
 
 
 def warm_up_workers() -> None:
-    """Start the running flow's parse workers, if its task runner has workers to start.
+    """Start the running flow's parse workers, if its task runner has workers to start, or
+    else this process's fork server (thread workers parse through it). Either warms up while
+    the run discovers and fetches.
 
     Called by the flow itself, never on entering the runner: Prefect enters a copy of the
     flow's task runner inside each worker too, where it must not start processes."""
     runner = getattr(FlowRunContext.get(), "task_runner", None)
     if isinstance(runner, ProcessPoolRunner):
         runner.warm_up()
+    elif isinstance(runner, ThreadPoolTaskRunner):
+        start_fork_server()
 
 
 def warm_worker() -> None:
-    """In a new worker process: import Prefect's task engine and the parsers with their
-    libraries, so that the first document does not wait for them."""
+    """In a new worker process: start its fork server and import Prefect's task engine and
+    the parsers with their libraries, so that the first document does not wait for them."""
     import prefect.task_engine  # noqa: F401
 
     import flows.tasks  # noqa: F401
     from parsers.registry import registered_parsers
 
+    start_fork_server()  # it warms up beside this worker's own imports
     registered_parsers()
 
 

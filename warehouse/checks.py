@@ -14,6 +14,7 @@ a run over one source leaves the other sources' findings as they are.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -307,23 +308,79 @@ def run_checks(
 ) -> int:
     """Run every check, record new findings, mark vanished ones resolved; returns the number
     of open findings. `watches` are the run's sources, for the source checks."""
+    with transaction(conn):
+        record_findings(conn, run_id, now, watches=watches)
+    return open_findings(conn)
+
+
+def open_findings(conn: duckdb.DuckDBPyConnection) -> int:
+    """How many findings are open."""
+    return int(scalar(conn, "SELECT count(*) FROM quality_issues WHERE resolved_at IS NULL"))
+
+
+def definition() -> str:
+    """The SQL of every check: a change (an upgrade of toll) re-checks everything once."""
+    return "\n".join(f"{c.name}:{c.severity}:{c.sql}" for c in CHECKS)
+
+
+_FIGURES = re.compile(r"(?<=FROM |JOIN )figures\b")
+_MONTHLY = re.compile(r"\bmonthly_toll_live\b")
+
+
+def scoped_sql(check: Check, partial: bool) -> str:
+    """A check's SQL over part of the warehouse: the figures of some documents (every figure
+    check but the outlier one compares figures of one document), and the monthly series of
+    some sources (the outlier check compares a source's neighbouring months). The source
+    checks read `documents` and the run's `source_watch`, small in every warehouse."""
+    if not partial or check.scope is not None:
+        return check.sql
+    return _MONTHLY.sub("checked_monthly_toll", _FIGURES.sub("checked_figures", check.sql))
+
+
+def record_findings(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    now: datetime,
+    documents: Sequence[str] | None = None,
+    sources: Sequence[str] = (),
+    watches: Sequence[SourceWatch] = (),
+) -> int:
+    """Record the checks' findings inside the caller's transaction: new ones inserted, seen
+    ones marked seen by this run, vanished ones resolved. Over everything, or (`documents`
+    given) over the figures of those documents and the monthly series of those `sources`: what
+    changed (warehouse/changes.py), the only figure findings that can have changed. The source
+    checks judge the `watches`' sources, whatever changed. Returns how many findings were
+    opened, reopened or resolved."""
+    partial = documents is not None
     _watch(conn, watches, now)
+    if partial:
+        documents, sources = list(documents or ()), list(sources)
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE checked_figures AS "
+            "SELECT * FROM figures WHERE list_contains(?::VARCHAR[], sha256)",
+            [documents],
+        )
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE checked_monthly_toll AS "
+            "SELECT * FROM monthly_toll_in(?, NULL)",
+            [sources],
+        )
     union = " UNION ALL ".join(
-        f"SELECT '{c.name}' AS check_name, '{c.severity}' AS severity, * FROM ({c.sql}) "
-        "AS found(figure_id, other_figure_id, sha256, message)"
+        f"SELECT '{c.name}' AS check_name, '{c.severity}' AS severity, * FROM ("
+        f"{scoped_sql(c, partial)}) AS found(figure_id, other_figure_id, sha256, message)"
         for c in CHECKS
     )
-    with transaction(conn):
-        conn.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE current_findings AS
-            SELECT DISTINCT
-                   md5(concat_ws('|', check_name, figure_id, other_figure_id, sha256, message))
-                       AS issue_id,
-                   check_name, severity, figure_id, other_figure_id, sha256, message
-            FROM ({union})
-            """
-        )
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE current_findings AS
+        SELECT DISTINCT
+               md5(concat_ws('|', check_name, figure_id, other_figure_id, sha256, message))
+                   AS issue_id,
+               check_name, severity, figure_id, other_figure_id, sha256, message
+        FROM ({union})
+        """
+    )
+    changed = _count(
         conn.execute(
             """
             INSERT INTO quality_issues (issue_id, check_name, severity, figure_id,
@@ -336,32 +393,68 @@ def run_checks(
             """,
             [run_id, now, run_id],
         )
+    )
+    changed += _count(
         conn.execute(
             """
-            UPDATE quality_issues SET last_seen_run_id = ?, resolved_at = NULL
-            WHERE issue_id IN (SELECT issue_id FROM current_findings)
-            """,
-            [run_id],
+            UPDATE quality_issues SET resolved_at = NULL
+            WHERE resolved_at IS NOT NULL
+              AND issue_id IN (SELECT issue_id FROM current_findings)
+            """
         )
-        judged = " OR ".join(
-            f"(check_name = '{c.name}' AND sha256 IN (SELECT sha256 FROM documents "
-            f"WHERE source_id IN ({c.scope})))"
-            for c in CHECKS
-            if c.scope is not None
-        )
-        whole = ", ".join(f"'{c.name}'" for c in CHECKS if c.scope is None)
+    )
+    conn.execute(
+        """
+        UPDATE quality_issues SET last_seen_run_id = ?
+        WHERE issue_id IN (SELECT issue_id FROM current_findings)
+        """,
+        [run_id],
+    )
+    scope, params = _judged(partial, documents or (), sources)
+    changed += _count(
         conn.execute(
             f"""
             UPDATE quality_issues SET resolved_at = ?
-            WHERE resolved_at IS NULL
+            WHERE resolved_at IS NULL AND ({scope})
               AND issue_id NOT IN (SELECT issue_id FROM current_findings)
-              AND (check_name IN ({whole}) OR {judged})
             """,
-            [now],
+            [now, *params],
         )
-        conn.execute("DROP TABLE current_findings")
-        conn.execute("DROP TABLE source_watch")
-    return int(scalar(conn, "SELECT count(*) FROM quality_issues WHERE resolved_at IS NULL"))
+    )
+    conn.execute("DROP TABLE current_findings")
+    conn.execute("DROP TABLE source_watch")
+    if partial:
+        conn.execute("DROP TABLE checked_figures")
+        conn.execute("DROP TABLE checked_monthly_toll")
+    return changed
+
+
+def _count(cursor: duckdb.DuckDBPyConnection) -> int:
+    """Rows an INSERT or UPDATE changed (DuckDB returns the count as its result)."""
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _judged(
+    partial: bool, documents: Sequence[str], sources: Sequence[str]
+) -> tuple[str, list[object]]:
+    """SQL (and its parameters) selecting the findings this run judged, the only ones it may
+    resolve: the source checks' findings of the sources it watched, and the figure checks'
+    findings of everything or (partial) of the documents and sources that changed."""
+    judged = " OR ".join(
+        f"(check_name = '{c.name}' AND sha256 IN (SELECT sha256 FROM documents "
+        f"WHERE source_id IN ({c.scope})))"
+        for c in CHECKS
+        if c.scope is not None
+    )
+    names = ", ".join(f"'{c.name}'" for c in CHECKS if c.scope is None)
+    if not partial:
+        return f"check_name IN ({names}) OR {judged}", []
+    figures = f"""check_name IN ({names}) AND (
+        (check_name <> 'monthly_outlier' AND list_contains(?::VARCHAR[], sha256))
+        OR (check_name = 'monthly_outlier' AND sha256 IN (
+            SELECT sha256 FROM documents WHERE list_contains(?::VARCHAR[], source_id))))"""
+    return f"({figures}) OR {judged}", [list(documents), list(sources)]
 
 
 def _watch(conn: duckdb.DuckDBPyConnection, watches: Sequence[SourceWatch], now: datetime) -> None:

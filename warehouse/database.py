@@ -37,6 +37,11 @@ def published_path(home: Path) -> Path:
     return home / PUBLISHED_NAME
 
 
+def unpublished_marker(home: Path) -> Path:
+    """The file that says the working copy holds changes not yet published."""
+    return home / STATE_DIR / "unpublished"
+
+
 def writer_path(home: Path) -> Path:
     """The writer's private working copy."""
     return home / STATE_DIR / WRITER_NAME
@@ -70,8 +75,9 @@ def publish(home: Path) -> Path:
     """Publish the working database as `<home>/warehouse.duckdb`, atomically.
 
     The writer connection must be closed first. The stored results of the heavy views are
-    refreshed (warehouse/served.py), then the file is copied and flushed to disk before the
-    rename, so a crash leaves either the old or the new snapshot, never a torn file.
+    brought up to date with any change not yet reflected in them (warehouse/served.py; a run
+    has done it already), then the file is copied and flushed to disk before the rename, so a
+    crash leaves either the old or the new snapshot, never a torn file.
     """
     source = writer_path(home)
     target = published_path(home)

@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -23,7 +24,7 @@ from flows.config import FetchSettings, SourceConfig
 from flows.progress import LogLines
 from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault
-from warehouse.database import reader
+from warehouse.database import reader, writer_path
 from warehouse.sql import scalar
 
 PDF = "/wp-content/uploads/2024/02/M240201E.pdf"
@@ -446,9 +447,11 @@ def test_two_ingests_at_once(home, site) -> None:
     assert first.returncode == 0, out + err
     out, err = waiting.communicate(timeout=300)
     assert waiting.returncode == 0, out + err
-    with reader(home) as conn:
+    with duckdb.connect(str(writer_path(home)), read_only=True) as conn:
         runs = conn.execute("SELECT status FROM runs ORDER BY started_at").fetchall()
     assert runs == [("completed",), ("completed",)]
+    with reader(home) as conn:  # the second run changed nothing, so it published nothing
+        assert conn.execute("SELECT status FROM runs").fetchall() == [("completed",)]
 
 
 # ------------------------------------------------------------------------ exit codes of a run
