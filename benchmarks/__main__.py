@@ -1,7 +1,8 @@
 """`python -m benchmarks [NAME ...]`: run the benchmarks, print a table, write JSON results.
 
-Names: pdf, skip, parallel, nightly, load, queries (default: all). `--quick` uses smaller
-inputs for a first look; the figures in docs/performance.md come from a full run.
+Names: pdf, skip, parallel, nightly, load, queries, incremental, startup (default: all).
+`--quick` uses smaller inputs for a first look; the figures in docs/performance.md come from a
+full run.
 """
 
 from __future__ import annotations
@@ -19,7 +20,14 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from benchmarks import bench_flow, bench_load, bench_pdf, bench_queries
+from benchmarks import (
+    bench_flow,
+    bench_incremental,
+    bench_load,
+    bench_pdf,
+    bench_queries,
+    bench_startup,
+)
 from benchmarks.measure import machine
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -51,6 +59,14 @@ BENCHMARKS: dict[str, tuple[str, Callable[[Path, bool], dict[str, Any]]]] = {
         "6. Analyst queries on 10 million figures",
         lambda work, quick: bench_queries.analyst_queries(work, repeats=1 if quick else 3),
     ),
+    "incremental": (
+        "7. Nightly cost follows the change (10 million figures)",
+        lambda work, quick: bench_incremental.incremental(work, 1 if quick else 3, quick),
+    ),
+    "startup": (
+        "8. Fixed cost before a run starts",
+        lambda work, quick: bench_startup.startup(work, repeats=1 if quick else 3),
+    ),
 }
 
 HEADLINES = {
@@ -60,14 +76,30 @@ HEADLINES = {
                            f"({r['cores']} cores)", f"speedup {r['speedup']}x"),
     "skip": lambda r: (f"{r['every_page_seconds']} s -> {r['toll_seconds']} s, "
                        f"identical figures: {r['identical_figures']}", f"{r['speedup']}x"),
-    "nightly": lambda r: (f"{r['documents']} documents: first {r['first_run_seconds']} s, "
-                          f"unchanged {r['unchanged_run_seconds']} s; peak RSS "
+    "nightly": lambda r: (f"{r['documents']} documents: bare warm parse "
+                          f"{r['bare_parse']['seconds']} s / {r['cores']} cores = "
+                          f"{r['limit_seconds']} s; first {r['first_run_seconds']} s, reparse "
+                          f"{r['reparse_seconds']} s, unchanged {r['unchanged_run_seconds']} s; "
+                          "peak RSS "
                           + ", ".join(f"{k}: {v} MiB" for k, v in r["peak_rss_mib"].items()),
-                          f"re-run {r['unchanged_share_of_first']:.1%} of first"),
+                          f"first {r['first_run_over_limit']}x, reparse "
+                          f"{r['reparse_over_limit']}x the limit; re-run "
+                          f"{r['unchanged_share_of_first']:.1%} of first"),
     "load": lambda r: (f"{r['toll_figures_per_second']:,} vs {r['bare_figures_per_second']:,} "
                        "figures/s", f"{r['toll_share_of_bare']:.0%} of bare"),
     "queries": lambda r: ("; ".join(f"{k}: {v['seconds']} s" for k, v in r["queries"].items()),
                           f"slowest {r['slowest_seconds']} s"),
+    "incremental": lambda r: ("; ".join(
+        f"{k}: unchanged {v['unchanged_run_seconds']} s, one report {v['one_report_run_seconds']}"
+        f" s (its parse {v['one_report_parse_seconds']} s)"
+        for k, v in r.items() if isinstance(v, dict)),
+        f"unchanged {r.get('unchanged_ratio_to_sample_size', '-')}x sample size; one report "
+        f"{r.get('one_report_beyond_its_parse_seconds', '-')} s beyond its parse"),
+    "startup": lambda r: (f"fixed cost {r['temporary_api_server']['fixed_seconds']} s with "
+                          f"Prefect's temporary server, {r['schedule_server']['fixed_seconds']} s "
+                          f"beside toll schedule; toll --help {r['toll_help_seconds']} s, "
+                          f"open+migrate {r['open_and_migrate_seconds']} s",
+                          f"{r['schedule_server']['fixed_seconds']} s"),
 }  # fmt: skip
 
 

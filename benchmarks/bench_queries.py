@@ -100,7 +100,7 @@ def _generate(conn: duckdb.DuckDBPyConnection) -> None:
 
         INSERT INTO parse_runs
         SELECT 'parse' || d, 'run0', sha256, {_list(PARSERS)}[kind + 1], '1.0.0', 'ok',
-               {FIGURES_PER_DOCUMENT}, NULL, 100, {now}
+               {FIGURES_PER_DOCUMENT}, NULL, 100, {now}, NULL
         FROM doc;
 
         INSERT INTO figures
@@ -122,7 +122,7 @@ def _generate(conn: duckdb.DuckDBPyConnection) -> None:
                 + CASE WHEN hash(doc.d, j) % 100 = 0 THEN 3 ELSE 0 END,
             NULL, 'exact', 'stated', NULL, 'raw group', 'raw perpetrator', NULL, 'January',
             '{{"kind": "pdf_table", "page": 3, "table": 1, "row": 4, "col": 2}}',
-            'Syrian regime forces | Civilians | 61', {now}
+            'Syrian regime forces | Civilians | 61', {now}, 'table'
         FROM doc, range({FIGURES_PER_DOCUMENT}) t(j);
         """
     )

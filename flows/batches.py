@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from flows.acquire.documents import FetchedDocument
-from flows.jobs import ParsedRun, ParseResult
+from flows.jobs import JobResult, WorkerOutcome
 from warehouse.rows import DocumentRow, FetchRow, LoadBatch, ParseRunRow, new_id
 
 
@@ -33,7 +33,7 @@ def document_rows(documents: Iterable[FetchedDocument], known: set[str]) -> dict
     return rows
 
 
-def parse_run_rows(result: ParseResult, run_id: str) -> list[tuple[ParseRunRow, ParsedRun]]:
+def parse_run_rows(result: JobResult, run_id: str) -> list[tuple[ParseRunRow, WorkerOutcome]]:
     """A parse_runs row for each parser run of a parse result."""
     return [
         (
@@ -46,12 +46,13 @@ def parse_run_rows(result: ParseResult, run_id: str) -> list[tuple[ParseRunRow, 
                 status="ok" if parsed.ok else "failed",
                 figure_count=parsed.figure_count,
                 error=parsed.error,
+                warnings=list(parsed.warnings) or None,
                 duration_ms=parsed.duration_ms,
                 parsed_at=result.started_at,
             ),
             parsed,
         )
-        for parsed in result.runs
+        for parsed in result.outcomes
     ]
 
 
@@ -83,7 +84,7 @@ class LoadBatches:
         self._current = LoadBatch(run_id)
         self._documents_in_current = 0
 
-    def add(self, result: ParseResult) -> LoadBatch | None:
+    def add(self, result: JobResult) -> LoadBatch | None:
         """Add a document's parse result; returns a batch when one is full."""
         sha = result.job.sha256
         self._add_document(sha)

@@ -1,15 +1,30 @@
 """toll's configuration, in one typed place: the sources file (`sources.toml`) and the data
-folder (`--home`, `TOLL_HOME`, default `./data`)."""
+folder (`--home`, `TOLL_HOME`, default `./data`).
+
+Both are checked before any run starts (before Prefect's start-up), and a mistake is one
+line naming the file, the key and the problem (`ConfigurationError`, exit 2).
+"""
 
 from __future__ import annotations
 
 import os
 import re
+import tempfile
 import tomllib
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from warehouse.errors import ConfigurationError, DataFolderError, UnknownSource
 
 DEFAULT_HOME = Path("data")
 HOME_ENV = "TOLL_HOME"
@@ -204,8 +219,8 @@ class SourceConfig(BaseModel):
     (refused by default: a public name pointing inside the network is an attack). The demo
     and the tests set it for 127.0.0.1."""
     cadence_days: int = Field(45, ge=1)
-    """Days between two reports of the publisher, as expected (recorded for people; no run
-    reads it yet)."""
+    """Days between two reports of the publisher, as expected: a source that has published
+    nothing new for longer is a `stale_source` finding, an alarm under the run's summary."""
 
     @field_validator("allowed_hosts")
     @classmethod
@@ -220,7 +235,10 @@ class SourceConfig(BaseModel):
     @classmethod
     def _valid_patterns(cls, patterns: list[str]) -> list[str]:
         for pattern in patterns:
-            re.compile(pattern)
+            try:
+                re.compile(pattern)
+            except re.error as error:  # not a ValueError: pydantic would let it escape
+                raise ValueError(f"bad regular expression {pattern!r}: {error}") from None
         return patterns
 
     @model_validator(mode="after")
@@ -275,20 +293,48 @@ class TollConfig(BaseModel):
         return self
 
     def selected(self, names: list[str] | None = None) -> list[SourceConfig]:
-        """Enabled sources, or exactly the named ones (KeyError on an unknown name)."""
+        """Enabled sources, or exactly the named ones (UnknownSource on an unknown name)."""
         if not names:
             return [s for s in self.sources if s.enabled]
         by_name = {s.name: s for s in self.sources}
         unknown = [n for n in names if n not in by_name]
         if unknown:
-            raise KeyError(f"unknown source(s): {', '.join(unknown)}; known: {', '.join(by_name)}")
+            raise UnknownSource(
+                f"unknown source(s): {', '.join(unknown)}; known: {', '.join(by_name)}"
+            )
         return [by_name[n] for n in names]
 
 
 def resolve_home(home: Path | str | None = None) -> Path:
-    """The data folder: the option, else $TOLL_HOME, else ./data."""
+    """The data folder: the option, else $TOLL_HOME, else ./data. It need not exist yet, but
+    a file in its place is a DataFolderError, for every command."""
     chosen = home or os.environ.get(HOME_ENV) or DEFAULT_HOME
-    return Path(chosen).expanduser().resolve()
+    path = Path(chosen).expanduser().resolve()
+    if path.exists() and not path.is_dir():
+        raise DataFolderError(f"data folder {path} is a file, not a folder (--home, {HOME_ENV})")
+    return path
+
+
+def writable_home(home: Path | str | None = None) -> Path:
+    """The data folder of a command that writes (a run, the demo): created if missing, and
+    proven writable by writing a temporary file, so a run never starts where it cannot end.
+    (Permission bits alone would not do: they do not stop root, and say nothing of a
+    read-only or full file system.)"""
+    path = resolve_home(home)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DataFolderError(
+            f"cannot create the data folder {path}: {error.strerror or error}"
+        ) from None
+    try:
+        with tempfile.TemporaryFile(dir=path, prefix=".toll-probe-"):
+            pass
+    except OSError as error:
+        raise DataFolderError(
+            f"cannot write to the data folder {path}: {error.strerror or error}"
+        ) from None
+    return path
 
 
 def resolve_config_path(config: Path | str | None = None) -> Path:
@@ -305,6 +351,55 @@ def resolve_config_path(config: Path | str | None = None) -> Path:
 
 
 def load_config(path: Path | str) -> TollConfig:
-    """Read and validate a sources file."""
-    with open(path, "rb") as handle:
-        return TollConfig.model_validate(tomllib.load(handle))
+    """Read and validate a sources file; any mistake is a ConfigurationError of one line that
+    names the file, the key and the problem."""
+    path = Path(path)
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigurationError(
+            f"{path}: sources file not found (--config, {CONFIG_ENV})"
+        ) from None
+    except OSError as error:
+        raise ConfigurationError(f"{path}: cannot read: {error.strerror or error}") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigurationError(f"{path}: not valid TOML: {error}") from None
+    try:
+        return TollConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigurationError(describe_invalid(path, error, data)) from None
+
+
+def describe_invalid(path: Path, error: ValidationError, data: dict[str, Any]) -> str:
+    """One line for a sources file that does not validate: the file, where the first problem
+    is (a source by its name) and what it is, plus how many more there are."""
+    problems = error.errors()
+    first = problems[0]
+    where = _key_path(first["loc"], data)
+    message = str(first["msg"]).removeprefix("Value error, ")
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    elif first["type"] == "missing":
+        message = "required key missing"
+    more = f" (and {len(problems) - 1} more problem(s))" if len(problems) > 1 else ""
+    return f"{path}: {where or 'the file'}: {message}{more}"
+
+
+def _key_path(location: tuple[int | str, ...], data: dict[str, Any]) -> str:
+    """A validation error's location as a reader finds it in the file:
+    `sources[snhr].include`."""
+    parts: list[str] = []
+    node: Any = data
+    for step in location:
+        if isinstance(step, int):
+            name = node[step].get("name") if isinstance(node, list) and step < len(node) else None
+            is_named = isinstance(name, str) and parts == ["sources"]
+            parts[-1] += f"[{name}]" if is_named else f"[{step}]"
+        else:
+            parts.append(str(step))
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            node = None
+    return ".".join(parts)

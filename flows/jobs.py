@@ -9,10 +9,11 @@ and the flow process stays the warehouse's only writer.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 
@@ -20,7 +21,7 @@ from flows.acquire.documents import FetchedDocument
 from flows.budget import Budget, BudgetExceeded, run_within_budget
 from parsers.media import charset_of
 from parsers.model import Document
-from parsers.registry import get_parser, parse_document, parsers_for
+from parsers.registry import Parser, get_parser, parsers_for, run_parser
 from warehouse import archive
 from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
 from warehouse.figure_columns import figure_columns
@@ -41,11 +42,12 @@ class ParseJob:
     published: date | None
     parsers: tuple[str, ...]
     charset: str | None = None  # of the HTTP Content-Type the document was served with
+    country: str | None = None  # the source's country: scopes names such as "security forces"
 
 
 @dataclass(frozen=True)
-class ParsedRun:
-    """One parser's run on a document, as it returns to the flow: its figures already in the
+class WorkerOutcome:
+    """An outcome (one parser on one document) as it returns to the flow: its figures already in the
     warehouse's columnar layout (built here, in the parallel worker, so the single loader
     does not), or why it failed."""
 
@@ -54,6 +56,7 @@ class ParsedRun:
     figures: pa.Table
     error: str | None
     duration_ms: int
+    warnings: tuple[str, ...] = ()  # figures the parser skipped, each with its reason
 
     @property
     def ok(self) -> bool:
@@ -66,17 +69,19 @@ class ParsedRun:
         return self.figures.num_rows
 
 
-def failed_run(parser: str, parser_version: str, error: str, duration_ms: int = 0) -> ParsedRun:
-    """A parser run that produced nothing, and why."""
-    return ParsedRun(parser, parser_version, FIGURE_SCHEMA.empty_table(), error, duration_ms)
+def failed_outcome(
+    parser: str, parser_version: str, error: str, duration_ms: int = 0
+) -> WorkerOutcome:
+    """An outcome that produced nothing, and why."""
+    return WorkerOutcome(parser, parser_version, FIGURE_SCHEMA.empty_table(), error, duration_ms)
 
 
 @dataclass(frozen=True)
-class ParseResult:
-    """A parse worker's answer: one run per parser, each with its timing."""
+class JobResult:
+    """A parse worker's answer to one job: one outcome per parser, each with its timing."""
 
     job: ParseJob
-    runs: tuple[ParsedRun, ...]
+    outcomes: tuple[WorkerOutcome, ...]
     started_at: datetime
 
 
@@ -93,6 +98,7 @@ class ArchivedDocument:
     title: str | None
     published: date | None
     charset: str | None = None
+    country: str | None = None
 
 
 def plan_jobs(
@@ -133,6 +139,7 @@ def plan_jobs(
                 published=document.published,
                 parsers=pending,
                 charset=document.charset,
+                country=document.country,
             )
     return list(jobs.values())
 
@@ -140,8 +147,11 @@ def plan_jobs(
 def plan_parse_jobs(
     documents: Iterable[FetchedDocument],
     done: set[tuple[str, str, str]],
+    countries: dict[str, str | None] | None = None,
 ) -> list[ParseJob]:
-    """Parse jobs for the documents a run fetched (or found unchanged)."""
+    """Parse jobs for the documents a run fetched (or found unchanged); `countries` maps a
+    source to the country it reports on."""
+    countries = countries or {}
     return plan_jobs(
         (
             ArchivedDocument(
@@ -154,6 +164,7 @@ def plan_parse_jobs(
                 title=d.link.title,
                 published=d.link.published,
                 charset=charset_of(d.fetch.content_type),
+                country=countries.get(d.source),
             )
             for d in documents
             if d.sha256 and d.archive_path
@@ -162,23 +173,34 @@ def plan_parse_jobs(
     )
 
 
-def _parse_with(document: Document, name: str) -> list[tuple[str, str, pa.Table, str | None]]:
-    """Run one parser and return its figures as columns (smaller to send back than records)."""
-    return [
-        (o.parser, o.parser_version, figure_columns(o.records), o.error)
-        for o in parse_document(document, only=[name])
-    ]
+_Parsed = tuple[str, str, pa.Table | None, str | None, tuple[str, ...]]
 
 
-def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> ParseResult:
+def parse_with(document: Document, parser: Parser | str) -> list[_Parsed]:
+    """Run one parser and return its figures as columns (smaller to send back than records).
+
+    Given the parser itself (not its name), a budgeted parse runs the parser as the asking
+    process's registry has it, not as the fork server imported it."""
+    chosen = get_parser(parser) if isinstance(parser, str) else parser
+    o = run_parser(chosen, document)
+    return [(o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)]
+
+
+def run_parse_job(
+    job: ParseJob,
+    home: Path,
+    budget: Budget | None = None,
+    run: Callable[[Callable[..., Any], tuple], Any] | None = None,
+) -> JobResult:
     """Read a document from the archive and run its pending parsers on it, each within the
-    time and memory budget (a parser that exceeds it is one failed run)."""
+    time and memory budget (a parser that exceeds it is one failed run). `run` runs a call
+    under that budget in a batch's session (flows/budget.py), else each parse has its own."""
     started_at = datetime.now(UTC)
     try:
         content = archive.read(home, job.archive_path, job.sha256)
     except archive.ArchiveError as error:
-        failed = tuple(failed_run(name, "", f"archive: {error}") for name in job.parsers)
-        return ParseResult(job, failed, started_at)
+        failed = tuple(failed_outcome(name, "", f"archive: {error}") for name in job.parsers)
+        return JobResult(job, failed, started_at)
     document = Document(
         url=job.url,
         source=job.source,
@@ -189,21 +211,28 @@ def run_parse_job(job: ParseJob, home: Path, budget: Budget | None = None) -> Pa
         title=job.title,
         published=job.published,
         charset=job.charset,
+        country=job.country,
     )
-    runs: list[ParsedRun] = []
+    outcomes: list[WorkerOutcome] = []
     for name in job.parsers:
         clock = time.perf_counter()
+        parser = get_parser(name)
         try:
             if budget is None:
-                parsed = _parse_with(document, name)
+                parsed = parse_with(document, parser)
+            elif run is not None:
+                parsed = run(parse_with, (document, parser))
             else:
-                parsed = run_within_budget(_parse_with, (document, name), budget)
+                parsed = run_within_budget(parse_with, (document, parser), budget)
         except BudgetExceeded as error:
-            parsed = [(name, get_parser(name).version, None, f"budget: {error}")]
+            parsed = [(name, parser.version, None, f"budget: {error}", ())]
         duration_ms = int((time.perf_counter() - clock) * 1000)
-        for parser, version, figures, error in parsed:
-            if figures is None or error is not None:
-                runs.append(failed_run(parser, version, error or "failed", duration_ms))
+        for parsed_by, version, figures, failure, warnings in parsed:
+            if figures is None or failure is not None:
+                message = failure or "failed"
+                outcomes.append(failed_outcome(parsed_by, version, message, duration_ms))
             else:
-                runs.append(ParsedRun(parser, version, figures, None, duration_ms))
-    return ParseResult(job, tuple(runs), started_at)
+                outcomes.append(
+                    WorkerOutcome(parsed_by, version, figures, None, duration_ms, warnings)
+                )
+    return JobResult(job, tuple(outcomes), started_at)

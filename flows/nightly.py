@@ -12,8 +12,10 @@ environment (the CLI does).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from prefect import flow
 
@@ -29,8 +31,9 @@ from flows.run_report import write_run_report
 from flows.runners import make_task_runner, warm_up_workers
 from flows.summary import RunSummary
 from flows.tasks import discover_task, fetch_task, page_task
-from flows.writer import Run, parse_and_load, recorded_run
+from flows.writer import Run, open_run, parse_and_load
 from warehouse import archive
+from warehouse.checks import SourceWatch
 from warehouse.cursors import Cursor, read_cursor, save_cursor
 from warehouse.load import upsert_sources
 from warehouse.rows import SourceRow
@@ -39,6 +42,7 @@ from warehouse.writer_state import (
     document_media_types,
     known_urls,
     previous_fetches,
+    source_countries,
 )
 
 logger = logging.getLogger("toll.flows")
@@ -55,9 +59,11 @@ def fetch_links(
     run: Run, source: SourceConfig, settings: FetchSettings, links: list[Link]
 ) -> list[FetchedDocument]:
     """Fetch (conditionally) and archive candidate reports, then the documents they link to
-    (their PDFs); record failures and counts on the run."""
+    (their PDFs); record failures and counts on the run. A URL this run fetched already (a
+    backfill meets the feed's reports again in the listings) is not fetched again."""
     fetched: list[FetchedDocument] = []
-    seen = {link.url for link in links}
+    links = [link for link in links if link.url not in run.fetched_urls]
+    seen = {link.url for link in links} | run.fetched_urls
     run.count(discovered=len(links))
     while links:
         previous = previous_fetches(run.conn, [link.url for link in links])
@@ -71,6 +77,7 @@ def fetch_links(
         batch = fetch_task(source, settings, links, previous, str(run.home), run.run_id, media)
         progress.advance("fetch", len(batch))
         fetched.extend(batch)
+        run.fetched_urls.update(link.url for link in links)
         links = [link for link in links_inside(source, batch, run.home) if link.url not in seen]
         seen.update(link.url for link in links)
         run.count(discovered=len(links))
@@ -91,12 +98,16 @@ def fetch_links(
 def parse_fetched(run: Run, fetched: list[FetchedDocument], budget: Budget) -> None:
     """Plan parse jobs for what was fetched, parse them and load everything."""
     hashes = sorted({d.sha256 for d in fetched if d.sha256})
-    jobs = plan_parse_jobs(fetched, completed_parses(run.conn, hashes))
+    jobs = plan_parse_jobs(fetched, completed_parses(run.conn, hashes), source_countries(run.conn))
     parse_and_load(run, jobs, fetched, budget)
 
 
-def ingest_source(run: Run, source: SourceConfig, settings: FetchSettings) -> list[FetchedDocument]:
-    """A nightly pass over one source: its feeds and the listing pages that hold news."""
+def ingest_source(
+    run: Run, source: SourceConfig, settings: FetchSettings, nightly: bool = True
+) -> list[FetchedDocument]:
+    """A nightly pass over one source: its feeds and the listing pages that hold news. What
+    discovery returned goes to the source checks (not for a backfill's pass over the feeds
+    alone: its listings come after)."""
     progress.start("discover", len(source.entry_points))
     found = discover_task(source, settings, known_urls(run.conn, source.name), False)
     progress.advance("discover", len(source.entry_points))
@@ -104,6 +115,8 @@ def ingest_source(run: Run, source: SourceConfig, settings: FetchSettings) -> li
         run.fail(source.name, url, "discover", error)
     if not found.links:
         logger.warning("source %s: discovery found no report URLs", source.name)
+    if nightly:
+        run.watches[source.name] = replace(run.watches[source.name], discovered=len(found.links))
     listed = {link.url for link in found.links}
     again = [
         link
@@ -150,6 +163,7 @@ def backfill_source(
             parse_fetched(run, fetch_links(run, source, settings, links), budget)
             url = next_page(body, url, listing.next_selector)
             pages += 1
+            run.note_change()
             save_cursor(
                 run.conn,
                 source.name,
@@ -175,20 +189,23 @@ def run_ingest(
     budget = budget_of(config)
     warm_up_workers()  # they start while the run discovers and fetches
     forget_robots()  # each run reads robots.txt afresh (a host skipped last run may be back)
-    with recorded_run(home, flow_name, [s.name for s in sources], wait) as run:
+    with open_run(home, flow_name, [s.name for s in sources], wait) as run:
         run.batch_documents = config.load.batch_documents
-        upsert_sources(run.conn, [source_row(s) for s in sources], datetime.now(UTC))
+        run.watches = {s.name: SourceWatch(s.name, s.cadence_days) for s in sources}
+        rows = [source_row(s) for s in sources]
+        upsert_sources(run.conn, rows, datetime.now(UTC), run.note_change)
         if walk_all:
             for source in sources:
                 feeds_only = source.model_copy(update={"listings": []})
                 if feeds_only.feeds:
-                    parse_fetched(run, ingest_source(run, feeds_only, config.fetch), budget)
+                    fetched = ingest_source(run, feeds_only, config.fetch, nightly=False)
+                    parse_fetched(run, fetched, budget)
                 backfill_source(run, source, config.fetch, budget, restart)
         else:
-            fetched: list[FetchedDocument] = []
+            every: list[FetchedDocument] = []
             for source in sources:  # a failing source never stops the others
-                fetched.extend(ingest_source(run, source, config.fetch))
-            parse_fetched(run, fetched, budget)
+                every.extend(ingest_source(run, source, config.fetch))
+            parse_fetched(run, every, budget)
     assert run.summary is not None
     return run.summary
 
@@ -206,7 +223,7 @@ def source_row(source: SourceConfig) -> SourceRow:
     )
 
 
-def announce(flow: object, flow_run: object, state: object) -> None:
+def announce(flow: Any, flow_run: Any, state: Any) -> None:
     """Say that a scheduled run finished, on the serving process's output."""
     if getattr(flow_run, "deployment_id", None):
         print(f"toll: {flow_run.name} finished: {state.name}", flush=True)

@@ -7,7 +7,7 @@ parser are skipped, so re-parsing twice adds nothing.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import duckdb
@@ -15,8 +15,9 @@ from prefect import flow
 
 from flows.budget import Budget
 from flows.jobs import ArchivedDocument, plan_jobs
+from flows.runners import warm_up_workers
 from flows.summary import RunSummary
-from flows.writer import parse_and_load, recorded_run
+from flows.writer import open_run, parse_and_load
 from parsers.media import charset_of
 from parsers.registry import get_parser
 from warehouse.writer_state import completed_parses
@@ -28,17 +29,37 @@ def archived_documents(
     """Documents in the warehouse, optionally of one source or first seen on or after a date."""
     rows = conn.execute(
         """
-        SELECT sha256, archive_path, coalesce(final_url, url), source_id, media_type, first_seen,
-               title, published,
+        SELECT d.sha256, d.archive_path, coalesce(d.final_url, d.url), d.source_id,
+               d.media_type, d.first_seen, d.title, d.published, s.country,
                (SELECT content_type FROM fetches f WHERE f.fetch_id = d.first_fetch_id)
         FROM documents d
-        WHERE (?::VARCHAR IS NULL OR source_id = ?)
-          AND (?::DATE IS NULL OR first_seen >= ?::DATE)
-        ORDER BY first_seen
+        LEFT JOIN sources s USING (source_id)
+        WHERE (?::VARCHAR IS NULL OR d.source_id = ?)
+          AND (?::DATE IS NULL OR d.first_seen >= ?::DATE)
+        ORDER BY d.first_seen
         """,
         [source, source, since, since],
     ).fetchall()
-    return [ArchivedDocument(*row[:-1], charset=charset_of(row[-1])) for row in rows]
+    return [_archived(*row) for row in rows]
+
+
+def _archived(
+    sha256: str,
+    archive_path: str,
+    url: str,
+    source: str,
+    media_type: str,
+    first_seen: datetime,
+    title: str | None,
+    published: date | None,
+    country: str | None,
+    content_type: str | None,
+) -> ArchivedDocument:
+    """One row of `archived_documents`' query as a document to parse again."""
+    return ArchivedDocument(
+        sha256, archive_path, url, source, media_type, first_seen, title, published,
+        charset=charset_of(content_type), country=country,
+    )  # fmt: skip
 
 
 def run_reparse(
@@ -51,7 +72,8 @@ def run_reparse(
 ) -> RunSummary:
     """The body of the reparse flow."""
     only = [get_parser(parser).name] if parser else None
-    with recorded_run(home, "reparse", [source] if source else [], wait) as run:
+    warm_up_workers()  # they start while the run takes its lock and plans the jobs
+    with open_run(home, "reparse", [source] if source else [], wait) as run:
         documents = archived_documents(run.conn, source, since)
         done = completed_parses(run.conn, [d.sha256 for d in documents])
         jobs = plan_jobs(documents, done, only)

@@ -5,16 +5,32 @@ from __future__ import annotations
 import fcntl
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
+
+from warehouse.errors import Busy
 
 LOCK_NAME = "writer.lock"
 
+_HELD: set[int] = set()  # descriptors of the writer locks this process holds
 
-class WarehouseBusy(RuntimeError):
+
+def _close_in_child() -> None:
+    """A forked child (a parse budget's child, a process-pool worker) must not keep the
+    writer lock alive: its inherited descriptors are closed (the parent keeps the lock; an
+    flock is released only when every descriptor of it is closed, so a child that outlived
+    a killed run would otherwise make the next run 'busy')."""
+    for descriptor in list(_HELD):
+        with suppress(OSError):
+            os.close(descriptor)
+    _HELD.clear()
+
+
+os.register_at_fork(after_in_child=_close_in_child)
+
+
+class WarehouseBusy(Busy):
     """Another toll process is writing to this data folder."""
-
-    exit_code = 75  # EX_TEMPFAIL: try again later
 
 
 @contextmanager
@@ -41,8 +57,10 @@ def writer_lock(home: Path, wait: bool = False) -> Iterator[None]:
         handle.truncate()
         handle.write(str(os.getpid()))
         handle.flush()
+        _HELD.add(handle.fileno())
         yield
     finally:
+        _HELD.discard(handle.fileno())
         handle.close()
 
 

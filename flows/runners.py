@@ -17,17 +17,18 @@ from typing import Any
 from prefect.context import FlowRunContext, SyncClientContext
 from prefect.task_runners import ProcessPoolTaskRunner, TaskRunner, ThreadPoolTaskRunner
 
+from flows.budget import start_fork_server
+from warehouse.errors import UsageError
+
 TASK_RUNNERS = ("threads", "processes", "dask")
 API_URL = "PREFECT_API_URL"
 DASK_EXTRA = "pip install 'toll[dask]' (in a checkout: pip install -e '.[dask]')"
 
 
-class MissingExtra(RuntimeError):
+class MissingExtra(UsageError):
     """A feature whose optional dependencies are not installed; the message says how to
     install them. prefect-dask with dask and distributed is about a tenth of a plain install
     and only `--task-runner dask` needs it, so it is the `dask` extra."""
-
-    exit_code = 2
 
 
 def flow_api_url() -> str | None:
@@ -68,28 +69,34 @@ class ProcessPoolRunner(SharedApi, ProcessPoolTaskRunner):
         """Start every worker now, importing what parse tasks need: a worker takes seconds to
         start, better spent while the flow discovers and fetches than after."""
         executor = getattr(self, "_executor", None)
-        for _ in range(self._max_workers if executor else 0):
+        for _ in range(self._max_workers if executor is not None else 0):
+            assert executor is not None
             executor.submit(warm_worker)  # a failure here shows again in the real tasks
 
 
 def warm_up_workers() -> None:
-    """Start the running flow's parse workers, if its task runner has workers to start.
+    """Start the running flow's parse workers, if its task runner has workers to start, or
+    else this process's fork server (thread workers parse through it). Either warms up while
+    the run discovers and fetches.
 
     Called by the flow itself, never on entering the runner: Prefect enters a copy of the
     flow's task runner inside each worker too, where it must not start processes."""
     runner = getattr(FlowRunContext.get(), "task_runner", None)
     if isinstance(runner, ProcessPoolRunner):
         runner.warm_up()
+    elif isinstance(runner, ThreadPoolTaskRunner):
+        start_fork_server()
 
 
 def warm_worker() -> None:
-    """In a new worker process: import Prefect's task engine and the parsers with their
-    libraries, so that the first document does not wait for them."""
+    """In a new worker process: start its fork server and import Prefect's task engine and
+    the parsers with their libraries, so that the first document does not wait for them."""
     import prefect.task_engine  # noqa: F401
 
     import flows.tasks  # noqa: F401
     from parsers.registry import registered_parsers
 
+    start_fork_server()  # it warms up beside this worker's own imports
     registered_parsers()
 
 

@@ -20,6 +20,7 @@ class RunSummary:
     failures: list[dict[str, str]] = field(default_factory=list)
     warehouse: str = ""
     seconds: float = 0.0
+    alarms: list[str] = field(default_factory=list)
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~&:])")
@@ -58,4 +59,7 @@ def summary_markdown(summary: RunSummary) -> str:
         for failure in summary.failures:
             cells = (markdown_text(failure.get(k, "")) for k in ("source", "stage", "url", "error"))
             lines.append("| " + " | ".join(cells) + " |")
+    if summary.alarms:
+        lines += ["", "### Alarms: sources gone quiet", ""]
+        lines += [f"- {markdown_text(alarm)}" for alarm in summary.alarms]
     return "\n".join(lines)

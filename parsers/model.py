@@ -10,12 +10,12 @@ import hashlib
 import json
 import sysconfig
 import traceback
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, fields, replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeVar
 
 if TYPE_CHECKING:
     from parsers.periods import Period
@@ -293,6 +293,35 @@ def shift_parents(figures: list[Figure], offset: int) -> list[Figure]:
     if offset == 0:
         return figures
     return [replace(f, parent=f.parent + offset) if f.parent is not None else f for f in figures]
+
+
+class _HasParent(Protocol):
+    @property
+    def parent(self) -> int | None:
+        """Index of the item this one breaks down."""
+
+
+_Linked = TypeVar("_Linked", bound=_HasParent)
+
+
+def without_items(items: Sequence[_Linked], dropped: Collection[int]) -> list[_Linked]:
+    """The items (figures, or the grammar's frames) not dropped, each `parent` index moved to
+    where its parent now is; a part whose parent was dropped keeps its own count and loses
+    only the link. Negative parents (a marker, not an index) are kept as they are."""
+    if not dropped:
+        return list(items)
+    new_index: dict[int, int] = {}
+    kept: list[_Linked] = []
+    for index, item in enumerate(items):
+        if index not in dropped:
+            new_index[index] = len(kept)
+            kept.append(item)
+    return [
+        replace(item, parent=new_index.get(item.parent))  # type: ignore[type-var]
+        if item.parent is not None and item.parent >= 0
+        else item
+        for item in kept
+    ]
 
 
 def figure_id_for(sha256: str, parser: str, figure: Figure) -> str:

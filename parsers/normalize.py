@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
-from parsers.model import QUALIFIERS, Document, Figure, FigureRecord, ParseError, figure_id_for
+from parsers.model import (
+    QUALIFIERS,
+    Document,
+    Figure,
+    FigureRecord,
+    ParseError,
+    figure_id_for,
+    without_items,
+)
 from parsers.numbers import MAX_COUNT
 from parsers.periods import Period, parse_period
 from parsers.vocabulary import metric_id, perpetrator_id, place_id, victim_group_id, vocabulary
@@ -37,23 +44,15 @@ def plausible_figures(figures: Sequence[Figure]) -> tuple[list[Figure], list[str
     """The figures whose counts a report could state, and a warning for each one skipped: one
     misread number ("1 billion people") must not cost the document its other figures. A part
     of a skipped total keeps its own count and loses only its link to the total."""
-    kept: list[Figure] = []
     warnings: list[str] = []
-    new_index: dict[int, int] = {}
+    dropped: set[int] = set()
     for index, figure in enumerate(figures):
         try:
             check_count(figure)
         except ParseError as error:
             warnings.append(f"skipped {error}")
-            continue
-        new_index[index] = len(kept)
-        kept.append(figure)
-    if not warnings:
-        return kept, warnings
-    relinked = [
-        replace(f, parent=new_index.get(f.parent)) if f.parent is not None else f for f in kept
-    ]
-    return relinked, warnings
+            dropped.add(index)
+    return without_items(figures, dropped), warnings
 
 
 def normalize_figures(
@@ -75,6 +74,7 @@ def normalize_figures(
             continue
         seen.add(figure_id)
         check_count(figure)
+        period: Period | None
         if figure.period_precision is not None:
             period = Period(
                 figure.period_start, figure.period_end, figure.period_precision,

@@ -182,7 +182,8 @@ def _months(groups: _Groups, raw: str, published: date | None) -> Period | None:
     first, second = (MONTHS.get((groups[k] or "").lower().rstrip(".")) for k in ("m1", "m2"))
     if not first or not second or first > second or not (groups["m1"] or " ")[0].isupper():
         return None
-    year = int(groups["year"]) if groups.get("year") else _implicit_year(second, published)
+    stated = groups.get("year")
+    year = int(stated) if stated else _implicit_year(second, published)
     if year is None:
         return None
     return Period(date(year, first, 1), _month_end(year, second), "range", raw)
@@ -238,7 +239,8 @@ def _day_span(groups: _Groups, raw: str, published: date | None) -> Period | Non
     month = MONTHS.get((groups["month"] or "").lower().rstrip("."))
     if month is None:
         return None
-    year = int(groups["year"]) if groups.get("year") else _implicit_year(month, published)
+    stated = groups.get("year")
+    year = int(stated) if stated else _implicit_year(month, published)
     if year is None:
         return None
     first, last = (int(re.sub(r"\D", "", groups[k] or "")) for k in ("d1", "d2"))

@@ -21,7 +21,7 @@ Pure: text in, `Figure`s out.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from parsers.extraction.country import infer_country
@@ -31,6 +31,7 @@ from parsers.extraction.parties import Strength, find_parties
 from parsers.extraction.phrases import PhraseBook, detect_language, phrase_book
 from parsers.extraction.restatements import (
     attribute_remainders,
+    drop_headline_restatements,
     drop_restatements,
     retro_attribute,
 )
@@ -87,7 +88,25 @@ def extract_figures(
     reader = _Reader(discourse, _Where(locator_kind, page, base_offset))
     for line in lines(text):
         reader.read_line(line)
-    return drop_restatements(attribute_remainders(reader.figures))
+    figures = drop_restatements(attribute_remainders(reader.figures))
+    start, end = _headline_span(text)
+    return drop_headline_restatements(figures, base_offset + start, base_offset + end)
+
+
+def _headline_span(text: str) -> tuple[int, int]:
+    """Where the document's headline is: its first heading among the first lines of a page
+    ("# ..."), else its first line when that reads as a headline; (0, 0) when none."""
+    offset = 0
+    first_lines = text.split("\n", 4)[:4]
+    for line in first_lines:
+        if is_heading_marked(line) and _is_headline(line):
+            return offset, offset + len(line)
+        offset += len(line) + 1
+    first = next((line for line in first_lines if line.strip()), "")
+    if not _is_headline(first):
+        return 0, 0
+    start = text.find(first)
+    return start, start + len(first)
 
 
 _OF_WHOM = re.compile(r"\bamongst\s+which|\bof\s+whom", re.I)
@@ -142,6 +161,7 @@ class _Reader:
         self.where = where
         self.figures: list[Figure] = []
         self.last_sentence: list[int] = []  # indexes of the previous sentence's figures
+        self.list_total: int | None = None  # the total a list breaks down ("as follows:")
 
     def read_line(self, line: Span) -> None:
         """The figures of one line: a heading or list introduction sets context and yields
@@ -152,12 +172,15 @@ class _Reader:
         book = _paragraph_book(body.text, discourse)
         if _read_heading(body.text, discourse, book, marked):
             return
-        if body.text.rstrip().endswith(":") and not re.search(r"\d", _YEARS.sub("", body.text)):
+        if _introduces_list(body.text):
             discourse.listing = _list_scope(body.text, discourse, book)
+            self.list_total = self._total_broken_down(body.text)
             return
         item = _list_item(body, discourse, book)
         if item is not None:
+            first = len(self.figures)
             self._read_sentences(item[0], book, in_list=True, scope=item[1])
+            self._link_to_list_total(first)
             return
         in_list = discourse.listing is not None and _continues_list(body.text)
         if not in_list and starts_with_bullet(body.text) and discourse.last_head is not None:
@@ -167,9 +190,37 @@ class _Reader:
         if not in_list:
             discourse.listing = None
             discourse.new_paragraph()
+            self.list_total = None
+        first = len(self.figures)
         self._read_sentences(body, book, in_list=in_list)
+        if in_list:
+            self._link_to_list_total(first)
         if _LIST_FOLLOWS.search(body.text):  # "... the death of 70 people by ..., as follows:"
             discourse.listing = _list_scope(body.text.rsplit(".", 1)[-1], discourse, book)
+            self.list_total = self._total_broken_down(body.text)
+
+    def _total_broken_down(self, intro: str) -> int | None:
+        """The figure a list introduced as its breakdown divides up: the largest total of
+        the sentence just read ("the death of 1,210 people. They are distributed as
+        follows:")."""
+        if not _BREAKDOWN_INTRO.search(intro):
+            return None
+        heads = [i for i in self.last_sentence if self.figures[i].parent is None]
+        return max(heads, key=lambda i: self.figures[i].count) if heads else None
+
+    def _link_to_list_total(self, first: int) -> None:
+        """The list's totals from `first` on are parts of the total the list breaks down."""
+        if self.list_total is None or self.list_total >= len(self.figures):
+            return
+        total = self.figures[self.list_total]
+        for index in range(first, len(self.figures)):
+            figure = self.figures[index]
+            if (
+                figure.parent is None
+                and figure.metric == total.metric
+                and (figure.count <= total.count)
+            ):
+                self.figures[index] = replace(figure, parent=self.list_total)
 
     def _read_sentences(
         self, body: Span, book: PhraseBook, in_list: bool, scope: Scope | None = None
@@ -196,10 +247,29 @@ class _Reader:
 
 
 _YEARS = re.compile(r"\b(?:19|20)\d\d\b")
+# A list introduction that says its items divide a total up.
+_BREAKDOWN_INTRO = re.compile(
+    r"\b(?:as\s+follows|distributed|broken\s+down|breakdown|divided|comme\s+suit|"
+    r"répartis|wie\s+folgt|verteilt|de\s+la\s+siguiente\s+manera|distribuidos|şöyle)\b",
+    re.I,
+)
 _LIST_FOLLOWS = re.compile(
     r"\b(?:as\s+follows|distributed|following|detailed|breakdown|below|comme\s+suit|wie\s+folgt)\b[^.]*:\s*$",
     re.I,
 )
+
+
+# "We documented the following deaths." introduces a list as a colon does.
+_THE_FOLLOWING = re.compile(r"\b(?:the\s+following|les\s+suivant|folgende)\w*\b[^.:;]*\.\s*$", re.I)
+
+
+def _introduces_list(text: str) -> bool:
+    """A line without counts that announces a list: it ends with a colon, or it says "the
+    following ..." and ends."""
+    if re.search(r"\d", _YEARS.sub("", text)):
+        return False
+    stripped = text.rstrip()
+    return stripped.endswith(":") or bool(_THE_FOLLOWING.search(stripped))
 
 
 def _continues_list(text: str) -> bool:
@@ -308,19 +378,31 @@ def _list_item(line: Span, discourse: Discourse, book: PhraseBook) -> tuple[Span
         r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten)\b", rest, re.I
     ):
         return None
-    return Span(line.text[rest_start:], line.start + rest_start), scope
+    value = line.text[rest_start:]
+    bare = re.fullmatch(r"(\s*\d[\d,.\u00a0 ]*?)\.\s*", value)  # "ISIS members: 40."
+    if bare:
+        value = bare.group(1)  # the full stop ends the item; "40." is not a list ordinal
+    return Span(value, line.start + rest_start), scope
 
 
 def _label_scope(label: str, book: PhraseBook, discourse: Discourse) -> Scope | None:
+    """What a list item's label says: the party that killed ("Regime forces: 61"), the
+    victims counted ("ISIS members: 40", "Members of HTS and other factions: 143": a party's
+    members are victims here), or the place ("Idlib: 7")."""
     country = discourse.country
-    parties = [p for p in find_parties(label, book, country) if p.strength is not Strength.BLOCKED]
-    party_id = vocabulary("perpetrators").lookup(label, country)
-    if parties or party_id:
-        raw = parties[-1].raw if parties else label
-        return Scope(raw, parties[-1].id if parties else party_id, None, None)
+    found = find_parties(label, book, country)
+    parties = [p for p in found if p.strength is not Strength.BLOCKED]
+    victims = vocabulary("victim_groups").lookup(label)
+    if parties:
+        return Scope(parties[-1].raw, parties[-1].id, None, None)
+    if found and victims and len(label.split()) <= 7:
+        return Scope(None, None, label, None)  # the party's members were the ones killed
+    party_id = None if found else vocabulary("perpetrators").lookup(label, country)
+    if party_id:
+        return Scope(label, party_id, None, None)
     if vocabulary("places").lookup(label):
         return Scope(None, None, None, None, label)
-    if vocabulary("victim_groups").lookup(label) and len(label.split()) <= 4:
+    if victims and len(label.split()) <= 4:
         return Scope(None, None, label, None)
     return None
 
@@ -356,8 +438,9 @@ def _figures(
         end = body.start + cleaned.original(sentence.start + count.end - 1) + 1
         parent_note = None
         parent = None
-        if frame.parent == OUTER_PARENT and outer[0] is not None:
-            head_frame, parent = outer
+        head_frame = outer[0]
+        if frame.parent == OUTER_PARENT and head_frame is not None:
+            parent = outer[1]
             parent_note = f"part of {head_frame.mention.count.value} {head_frame.group_raw}"
         elif frame.parent is not None and frame.parent >= 0:
             head = frames[frame.parent]

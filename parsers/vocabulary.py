@@ -99,7 +99,8 @@ class Vocabulary:
             return ids[0][0]
         scoped = [i for i, c in ids if c == country]
         unscoped = [i for i, c in ids if c is None]
-        return (scoped or unscoped or [None])[0]
+        chosen: list[str | None] = [*scoped, *unscoped, None]
+        return chosen[0]
 
     def _search(self, label: str, country: str | None) -> tuple[str, str] | None:
         key = normalize_key(label)

@@ -115,9 +115,13 @@ def site_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def site(site_root: Path) -> Iterator[object]:
-    """The sample site served on 127.0.0.1 (a free port) from the test's private copy."""
+    """The sample site served on 127.0.0.1 (a free port) from the test's private copy. The
+    robots.txt rules toll cached for the process are dropped first: the port may be one an
+    earlier test's host had, whose robots.txt was unreachable or forbidding."""
+    from flows.acquire.robots import forget_robots
     from flows.sample_site.server import SiteServer
 
+    forget_robots()
     with SiteServer(root=site_root) as server:
         yield server
 

@@ -25,7 +25,8 @@ PREFECT = ("prefect", "prefect_dask")
 # The writer is whatever writes the data folder: the read-write connection to the working copy
 # and publishing it, the modules that take that connection to change or read its state
 # (loading, run bookkeeping, crawl cursors, the writer's own queries, migrations, the stored
-# results of views), storing archive files, recording findings, and the flows.
+# results of views, the change notes and what brings derived data up to date), storing archive
+# files, recording findings, and the flows.
 WRITER_MODULES = (
     "warehouse.load",
     "warehouse.runs",
@@ -33,6 +34,8 @@ WRITER_MODULES = (
     "warehouse.writer_state",
     "warehouse.schema",
     "warehouse.served",
+    "warehouse.changes",
+    "warehouse.derived",
     "flows",
 )
 WRITER_NAMES = (
@@ -42,6 +45,7 @@ WRITER_NAMES = (
     "warehouse.database.publish",
     "warehouse.archive.store",
     "warehouse.checks.run_checks",
+    "warehouse.checks.record_findings",
     "duckdb.connect",  # outputs open the published file through warehouse.database.reader
 )
 

@@ -33,7 +33,8 @@ def test_ruff(command: list[str]) -> None:
 def _test_lines_of_readme() -> list[str]:
     """The shell lines of the README's 'Run the tests' code block."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
-    block = text.split("Run the tests", 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+    after = text.split("Run the type checker and the tests", 1)[1]
+    block = after.split("```bash\n", 1)[1].split("```", 1)[0]
     return block.strip().splitlines()
 
 

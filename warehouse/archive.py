@@ -15,14 +15,19 @@ import hashlib
 from pathlib import Path
 
 from parsers.media import extension_for
+from warehouse.errors import DamagedArchive, TollError
 from warehouse.files import atomic_file
 
 ARCHIVE_DIR = "archive"
 TEMPORARY_PREFIX = ".incoming-"  # a write in progress (or cut short by a crash)
 
 
-class ArchiveError(Exception):
+class ArchiveError(TollError):
     """The archive cannot store or return a document."""
+
+
+class ArchiveDamaged(ArchiveError, DamagedArchive):
+    """An archived document is missing, unreadable or no longer hashes to its name."""
 
 
 def relative_path(sha256: str, media_type: str) -> str:
@@ -79,11 +84,11 @@ def read(home: Path, relative: str, sha256: str | None = None) -> bytes:
     try:
         content = path.read_bytes()
     except OSError as error:
-        raise ArchiveError(
+        raise ArchiveDamaged(
             f"archived document missing or unreadable: {relative}: {error}"
         ) from error
     expected = sha256 or Path(relative).stem
     actual = hashlib.sha256(content).hexdigest()
     if actual != expected:
-        raise ArchiveError(f"archived document {relative} is corrupt: its bytes hash to {actual}")
+        raise ArchiveDamaged(f"archived document {relative} is corrupt: its bytes hash to {actual}")
     return content

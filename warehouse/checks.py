@@ -3,10 +3,19 @@
 Each check is one SQL query returning (figure_id, other_figure_id, sha256, message); a
 finding's id is a hash of its check and those values, so re-running the checks records nothing
 twice. A finding that a later run no longer produces is marked resolved, not removed.
+
+Two checks watch the sources rather than the figures (a silent scraper is the commonest
+failure in this field): `stale_source` (nothing new for longer than the source's
+`cadence_days`) and `discovery_found_nothing` (a run's discovery returned no report URL for
+a source that had some before). They need what only the run knows, its sources' cadences and
+what discovery returned (`SourceWatch`), and they judge only the sources the run watched:
+a run over one source leaves the other sources' findings as they are.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -29,6 +38,20 @@ class Check:
     severity: str
     description: str
     sql: str
+    scope: str | None = None
+    """SQL selecting the source_ids the check judged in this run; None: the whole warehouse.
+    Only findings of documents of those sources can be resolved by the run."""
+
+
+@dataclass(frozen=True)
+class SourceWatch:
+    """What a run tells the checks about one of its sources."""
+
+    source_id: str
+    cadence_days: int
+    discovered: int | None = None
+    """Report URLs the run's discovery returned; None when the run did not discover (a
+    backfill walks listings instead, a reparse reads the archive)."""
 
 
 # Figures that state the same claim scope within one document, read by one parser.
@@ -84,6 +107,19 @@ def _sum_check(parts_filter: str, totals_filter: str, part_key: str, what: str) 
 
 
 _IS_ALL_PLACES = "(place IS NULL OR regexp_full_match(place, '[A-Z]{2}'))"
+
+# Each source's newest document: by the dates the source gives its documents, or, when it
+# gives none, by when toll first saw them (an undated PDF linked from a dated report must not
+# make an old source look fresh). The finding points at that document, so the report files
+# it under its source.
+_NEWEST = """
+    newest AS (
+        SELECT source_id, count(*) AS documents,
+               coalesce(max(published), max(first_seen)::DATE) AS newest,
+               coalesce(arg_max(sha256, published), arg_max(sha256, first_seen)) AS sha256
+        FROM documents GROUP BY source_id
+    )
+"""
 
 CHECKS: tuple[Check, ...] = (
     Check(
@@ -223,28 +259,128 @@ CHECKS: tuple[Check, ...] = (
           )
         """,
     ),
+    Check(
+        name="stale_source",
+        severity="warning",
+        description=(
+            "A source has published nothing new for longer than its cadence_days "
+            "(sources.toml): a site that changed or a scraper gone quiet."
+        ),
+        sql=f"""
+        WITH {_NEWEST}
+        SELECT NULL, NULL, n.sha256,
+               format('source {{}}: nothing new since {{}} (its newest document), longer than '
+                      'its cadence of {{}} days', w.source_id, n.newest, w.cadence_days)
+        FROM source_watch w JOIN newest n ON n.source_id = w.source_id
+        WHERE n.newest < w.today - w.cadence_days
+        """,
+        scope="SELECT source_id FROM source_watch",
+    ),
+    Check(
+        name="discovery_found_nothing",
+        severity="warning",
+        description=(
+            "A run's discovery returned no report URL for a source that had some before: "
+            "its feeds or listings moved, changed layout or are empty."
+        ),
+        sql=f"""
+        WITH {_NEWEST}
+        SELECT NULL, NULL, n.sha256,
+               format('source {{}}: discovery returned no report URL from its feeds and '
+                      'listings, though it found {{}} document(s) before',
+                      w.source_id, n.documents)
+        FROM source_watch w JOIN newest n ON n.source_id = w.source_id
+        WHERE w.discovered = 0
+        """,
+        scope="SELECT source_id FROM source_watch WHERE discovered IS NOT NULL",
+    ),
 )
 
+SOURCE_CHECKS = tuple(c.name for c in CHECKS if c.scope is not None)
+"""The checks whose findings are a run's alarms (printed with its summary)."""
 
-def run_checks(conn: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> int:
+
+def run_checks(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    now: datetime,
+    watches: Sequence[SourceWatch] = (),
+) -> int:
     """Run every check, record new findings, mark vanished ones resolved; returns the number
-    of open findings."""
+    of open findings. `watches` are the run's sources, for the source checks."""
+    with transaction(conn):
+        record_findings(conn, run_id, now, watches=watches)
+    return open_findings(conn)
+
+
+def open_findings(conn: duckdb.DuckDBPyConnection) -> int:
+    """How many findings are open."""
+    return int(scalar(conn, "SELECT count(*) FROM quality_issues WHERE resolved_at IS NULL"))
+
+
+def definition() -> str:
+    """The SQL of every check: a change (an upgrade of toll) re-checks everything once."""
+    return "\n".join(f"{c.name}:{c.severity}:{c.sql}" for c in CHECKS)
+
+
+_FIGURES = re.compile(r"(?<=FROM |JOIN )figures\b")
+_MONTHLY = re.compile(r"\bmonthly_toll_live\b")
+
+
+def scoped_sql(check: Check, partial: bool) -> str:
+    """A check's SQL over part of the warehouse: the figures of some documents (every figure
+    check but the outlier one compares figures of one document), and the monthly series of
+    some sources (the outlier check compares a source's neighbouring months). The source
+    checks read `documents` and the run's `source_watch`, small in every warehouse."""
+    if not partial or check.scope is not None:
+        return check.sql
+    return _MONTHLY.sub("checked_monthly_toll", _FIGURES.sub("checked_figures", check.sql))
+
+
+def record_findings(
+    conn: duckdb.DuckDBPyConnection,
+    run_id: str,
+    now: datetime,
+    documents: Sequence[str] | None = None,
+    sources: Sequence[str] = (),
+    watches: Sequence[SourceWatch] = (),
+) -> int:
+    """Record the checks' findings inside the caller's transaction: new ones inserted, seen
+    ones marked seen by this run, vanished ones resolved. Over everything, or (`documents`
+    given) over the figures of those documents and the monthly series of those `sources`: what
+    changed (warehouse/changes.py), the only figure findings that can have changed. The source
+    checks judge the `watches`' sources, whatever changed. Returns how many findings were
+    opened, reopened or resolved."""
+    partial = documents is not None
+    _watch(conn, watches, now)
+    if partial:
+        documents, sources = list(documents or ()), list(sources)
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE checked_figures AS "
+            "SELECT * FROM figures WHERE list_contains(?::VARCHAR[], sha256)",
+            [documents],
+        )
+        conn.execute(
+            "CREATE OR REPLACE TEMP TABLE checked_monthly_toll AS "
+            "SELECT * FROM monthly_toll_in(?, NULL)",
+            [sources],
+        )
     union = " UNION ALL ".join(
-        f"SELECT '{c.name}' AS check_name, '{c.severity}' AS severity, * FROM ({c.sql}) "
-        "AS found(figure_id, other_figure_id, sha256, message)"
+        f"SELECT '{c.name}' AS check_name, '{c.severity}' AS severity, * FROM ("
+        f"{scoped_sql(c, partial)}) AS found(figure_id, other_figure_id, sha256, message)"
         for c in CHECKS
     )
-    with transaction(conn):
-        conn.execute(
-            f"""
-            CREATE OR REPLACE TEMP TABLE current_findings AS
-            SELECT DISTINCT
-                   md5(concat_ws('|', check_name, figure_id, other_figure_id, sha256, message))
-                       AS issue_id,
-                   check_name, severity, figure_id, other_figure_id, sha256, message
-            FROM ({union})
-            """
-        )
+    conn.execute(
+        f"""
+        CREATE OR REPLACE TEMP TABLE current_findings AS
+        SELECT DISTINCT
+               md5(concat_ws('|', check_name, figure_id, other_figure_id, sha256, message))
+                   AS issue_id,
+               check_name, severity, figure_id, other_figure_id, sha256, message
+        FROM ({union})
+        """
+    )
+    changed = _count(
         conn.execute(
             """
             INSERT INTO quality_issues (issue_id, check_name, severity, figure_id,
@@ -257,20 +393,93 @@ def run_checks(conn: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> i
             """,
             [run_id, now, run_id],
         )
+    )
+    changed += _count(
         conn.execute(
             """
-            UPDATE quality_issues SET last_seen_run_id = ?, resolved_at = NULL
-            WHERE issue_id IN (SELECT issue_id FROM current_findings)
-            """,
-            [run_id],
+            UPDATE quality_issues SET resolved_at = NULL
+            WHERE resolved_at IS NOT NULL
+              AND issue_id IN (SELECT issue_id FROM current_findings)
+            """
         )
+    )
+    conn.execute(
+        """
+        UPDATE quality_issues SET last_seen_run_id = ?
+        WHERE issue_id IN (SELECT issue_id FROM current_findings)
+        """,
+        [run_id],
+    )
+    scope, params = _judged(partial, documents or (), sources)
+    changed += _count(
         conn.execute(
-            """
+            f"""
             UPDATE quality_issues SET resolved_at = ?
-            WHERE resolved_at IS NULL
+            WHERE resolved_at IS NULL AND ({scope})
               AND issue_id NOT IN (SELECT issue_id FROM current_findings)
             """,
-            [now],
+            [now, *params],
         )
-        conn.execute("DROP TABLE current_findings")
-    return int(scalar(conn, "SELECT count(*) FROM quality_issues WHERE resolved_at IS NULL"))
+    )
+    conn.execute("DROP TABLE current_findings")
+    conn.execute("DROP TABLE source_watch")
+    if partial:
+        conn.execute("DROP TABLE checked_figures")
+        conn.execute("DROP TABLE checked_monthly_toll")
+    return changed
+
+
+def _count(cursor: duckdb.DuckDBPyConnection) -> int:
+    """Rows an INSERT or UPDATE changed (DuckDB returns the count as its result)."""
+    row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+def _judged(
+    partial: bool, documents: Sequence[str], sources: Sequence[str]
+) -> tuple[str, list[object]]:
+    """SQL (and its parameters) selecting the findings this run judged, the only ones it may
+    resolve: the source checks' findings of the sources it watched, and the figure checks'
+    findings of everything or (partial) of the documents and sources that changed."""
+    judged = " OR ".join(
+        f"(check_name = '{c.name}' AND sha256 IN (SELECT sha256 FROM documents "
+        f"WHERE source_id IN ({c.scope})))"
+        for c in CHECKS
+        if c.scope is not None
+    )
+    names = ", ".join(f"'{c.name}'" for c in CHECKS if c.scope is None)
+    if not partial:
+        return f"check_name IN ({names}) OR {judged}", []
+    figures = f"""check_name IN ({names}) AND (
+        (check_name <> 'monthly_outlier' AND list_contains(?::VARCHAR[], sha256))
+        OR (check_name = 'monthly_outlier' AND sha256 IN (
+            SELECT sha256 FROM documents WHERE list_contains(?::VARCHAR[], source_id))))"""
+    return f"({figures}) OR {judged}", [list(documents), list(sources)]
+
+
+def _watch(conn: duckdb.DuckDBPyConnection, watches: Sequence[SourceWatch], now: datetime) -> None:
+    """The run's sources as the temporary table `source_watch`, which the source checks read."""
+    conn.execute(
+        "CREATE OR REPLACE TEMP TABLE source_watch "
+        "(source_id VARCHAR, cadence_days INTEGER, discovered INTEGER, today DATE)"
+    )
+    if watches:
+        conn.executemany(
+            "INSERT INTO source_watch VALUES (?, ?, ?, ?)",
+            [[w.source_id, w.cadence_days, w.discovered, now.date()] for w in watches],
+        )
+
+
+def open_alarms(conn: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> list[str]:
+    """The open findings of the source checks for these sources: a run's alarms."""
+    names = ", ".join(f"'{n}'" for n in SOURCE_CHECKS)
+    rows = conn.execute(
+        f"""
+        SELECT q.message FROM quality_issues q JOIN documents d ON d.sha256 = q.sha256
+        WHERE q.resolved_at IS NULL AND q.check_name IN ({names})
+          AND list_contains(?, d.source_id)
+        ORDER BY q.check_name, d.source_id
+        """,
+        [list(sources)],
+    ).fetchall()
+    return [message for (message,) in rows]

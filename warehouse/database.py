@@ -17,6 +17,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.errors import NotFound
 from warehouse.files import atomic_file
 from warehouse.schema import migrate
 from warehouse.served import refresh_served
@@ -27,13 +28,18 @@ STATE_DIR = "state"
 STORAGE_COMPATIBILITY = "v1.5.0"
 
 
-class WarehouseMissing(FileNotFoundError):
+class WarehouseMissing(NotFound):
     """No published warehouse in the data folder yet."""
 
 
 def published_path(home: Path) -> Path:
     """The analysts' file: `<home>/warehouse.duckdb`."""
     return home / PUBLISHED_NAME
+
+
+def unpublished_marker(home: Path) -> Path:
+    """The file that says the working copy holds changes not yet published."""
+    return home / STATE_DIR / "unpublished"
 
 
 def writer_path(home: Path) -> Path:
@@ -69,8 +75,9 @@ def publish(home: Path) -> Path:
     """Publish the working database as `<home>/warehouse.duckdb`, atomically.
 
     The writer connection must be closed first. The stored results of the heavy views are
-    refreshed (warehouse/served.py), then the file is copied and flushed to disk before the
-    rename, so a crash leaves either the old or the new snapshot, never a torn file.
+    brought up to date with any change not yet reflected in them (warehouse/served.py; a run
+    has done it already), then the file is copied and flushed to disk before the rename, so a
+    crash leaves either the old or the new snapshot, never a torn file.
     """
     source = writer_path(home)
     target = published_path(home)

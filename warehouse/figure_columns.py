@@ -36,6 +36,7 @@ SCHEMA = pa.schema(
         ("period_end", pa.date32()),
         ("period_raw", pa.string()),
         ("period_precision", pa.string()),
+        ("certainty", pa.string()),
         ("attribution", pa.string()),
         ("parent_figure_id", pa.string()),
         ("locator", pa.string()),

@@ -8,7 +8,7 @@ twice adds nothing.
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from warehouse import changes
 from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
 from warehouse.figure_columns import conforms, figure_columns
 from warehouse.rows import LoadBatch, LoadResult, SourceRow
@@ -53,11 +54,31 @@ def _insert(
 
 
 def upsert_sources(
-    conn: duckdb.DuckDBPyConnection, sources: Sequence[SourceRow], now: datetime
-) -> None:
-    """Write the configured sources (replacing their previous configuration)."""
+    conn: duckdb.DuckDBPyConnection,
+    sources: Sequence[SourceRow],
+    now: datetime,
+    before_change: Callable[[], None] | None = None,
+) -> bool:
+    """Write the configured sources (replacing their previous configuration); returns False
+    (and writes nothing) when every one is stored as configured already. `before_change` is
+    called before anything is written."""
+    stored = {
+        row[0]: row
+        for row in conn.execute(
+            "SELECT source_id, publisher, homepage, country, languages, entry_points, "
+            "allowed_hosts FROM sources WHERE list_contains(?::VARCHAR[], source_id)",
+            [[s.source_id for s in sources]],
+        ).fetchall()
+    }
+    if all(stored.get(s.source_id) == _source_values(s) for s in sources):
+        return False
+    if before_change is not None:
+        before_change()
     with transaction(conn):
         for source in sources:
+            previous = stored.get(source.source_id)
+            if previous is not None and previous[3] != source.country:
+                changes.note_source(conn, source.source_id, None)  # its figures' scope moved
             conn.execute("DELETE FROM sources WHERE source_id = ?", [source.source_id])
         _insert(
             conn,
@@ -65,6 +86,20 @@ def upsert_sources(
             ({**asdict(s), "updated_at": now} for s in sources),
             key="source_id",
         )
+    return True
+
+
+def _source_values(source: SourceRow) -> tuple:
+    """A source row as `upsert_sources` reads it back, to compare."""
+    return (
+        source.source_id,
+        source.publisher,
+        source.homepage,
+        source.country,
+        list(source.languages),
+        list(source.entry_points),
+        list(source.allowed_hosts),
+    )
 
 
 @contextmanager
@@ -117,7 +152,7 @@ def _first_of_each_id(staged: pa.Table) -> pa.Table:
     return staged.take(pc.take(first_rows, pc.sort_indices(first_rows)))
 
 
-def _insert_figures(conn: duckdb.DuckDBPyConnection, staged: pa.Table) -> int:
+def _insert_figures(conn: duckdb.DuckDBPyConnection, staged: pa.Table, run_id: str) -> int:
     """Insert staged figures (unique by id). A figure id hashes its document and parser, whose
     earlier figures the batch has just deleted, so no id can already be stored: a plain insert
     (the primary key would still refuse a duplicate, failing the whole batch)."""
@@ -125,6 +160,7 @@ def _insert_figures(conn: duckdb.DuckDBPyConnection, staged: pa.Table) -> int:
         return 0
     conn.register("staging_figures", staged)
     try:
+        changes.note_added(conn, "staging_figures", run_id)
         columns = ", ".join(f'"{c}"' for c in staged.column_names)
         inserted = conn.execute(
             f"INSERT INTO figures ({columns}) SELECT {columns} FROM staging_figures"
@@ -150,6 +186,7 @@ def load_batch(
     replaced_pairs = [(p.sha256, p.parser) for p in batch.parse_runs if p.status == "ok"]
     with transaction(conn):
         _insert(conn, "fetches", (asdict(f) for f in batch.fetches), key="fetch_id")
+        changes.note_new_versions(conn, [d.url for d in batch.documents], batch.run_id)
         _insert(conn, "documents", (asdict(d) for d in batch.documents), key="sha256")
         _insert(conn, "parse_runs", (asdict(p) for p in batch.parse_runs), key="parse_run_id")
         replaced = 0
@@ -157,6 +194,7 @@ def load_batch(
             pairs = pa.Table.from_pylist([{"sha256": s, "parser": p} for s, p in replaced_pairs])
             conn.register("replaced_pairs", pairs)
             try:
+                changes.note_replaced(conn, "replaced_pairs", batch.run_id)
                 matching = """
                     FROM figures WHERE EXISTS (
                         SELECT 1 FROM replaced_pairs r
@@ -167,5 +205,5 @@ def load_batch(
                 conn.execute(f"DELETE {matching}")
             finally:
                 conn.unregister("replaced_pairs")
-        added = _insert_figures(conn, staged_figures)
+        added = _insert_figures(conn, staged_figures, batch.run_id)
     return LoadResult(figures_added=max(0, added - replaced), figures_replaced=int(replaced))

@@ -87,6 +87,7 @@ class ParseRunRow:
     error: str | None
     duration_ms: int | None
     parsed_at: datetime
+    warnings: list[str] | None = None
 
 
 @dataclass

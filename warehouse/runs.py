@@ -62,3 +62,14 @@ def finish_run(
         "WHERE run_id = ?",
         [status, finished_at, json.dumps(failures), *values.values(), run_id],
     )
+
+
+def run_status(counts: RunCounts, failures: Sequence[object]) -> str:
+    """How a run that ran to its end is recorded: `completed` with no failure; `failed`
+    when something failed and nothing was fetched, found unchanged or parsed (every source
+    unreachable, say: nothing new could be published); `partial` otherwise."""
+    if not failures:
+        return "completed"
+    if counts.fetched + counts.not_modified + counts.parsed == 0:
+        return "failed"
+    return "partial"

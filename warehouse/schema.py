@@ -9,6 +9,8 @@ from importlib import resources
 
 import duckdb
 
+from warehouse import changes, checks
+from warehouse.errors import ConfigurationError
 from warehouse.served import ensure_served
 from warehouse.sql import scalar
 
@@ -26,6 +28,10 @@ class Migration:
 
 def _read_sql(name: str) -> str:
     return resources.files("warehouse").joinpath(name).read_text("utf-8")
+
+
+class WarehouseTooNew(ConfigurationError):
+    """The warehouse was written by a newer toll, whose schema this one does not know."""
 
 
 def migrations() -> list[Migration]:
@@ -62,7 +68,7 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
     applied = current_version(conn)
     known = migrations()
     if applied > len(known):
-        raise RuntimeError(
+        raise WarehouseTooNew(
             f"warehouse schema v{applied} is newer than this toll (v{len(known)}): upgrade toll"
         )
     done = []
@@ -79,16 +85,40 @@ def migrate(conn: duckdb.DuckDBPyConnection) -> list[str]:
             conn.execute("ROLLBACK")
             raise
         done.append(migration.name)
-    apply_views(conn)
+    if done or not views_current(conn):
+        apply_views(conn)
     return done
+
+
+def views_current(conn: duckdb.DuckDBPyConnection) -> bool:
+    """True when the views, stored tables and checks are those of this toll already, so a
+    run need not recreate them (0.2-0.9 s of every run's start on a small machine)."""
+    if not scalar(conn, "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'derived_state'"):
+        return False
+    stored = dict(conn.execute("SELECT name, definition_sha256 FROM derived_state").fetchall())
+    served = scalar(
+        conn,
+        "SELECT count(*) FROM duckdb_tables() WHERE table_name IN "
+        "('monthly_toll', 'figure_conflicts')",
+    )
+    return (
+        served == 2
+        and stored.get("views") == changes.digest(_read_sql("views.sql"))
+        and stored.get("checks") == changes.digest(checks.definition())
+    )
 
 
 def apply_views(conn: duckdb.DuckDBPyConnection) -> None:
     """(Re)create the analyst views, give every view column a comment, and create the stored
-    results of the heaviest views if they are missing or out of date."""
-    conn.execute(_read_sql("views.sql"))
+    results of the heaviest views if they are missing or out of date. When the views or the
+    checks differ from those the derived data were computed with, everything derived is
+    recomputed by the next run (warehouse/changes.py)."""
+    views = _read_sql("views.sql")
+    conn.execute(views)
     inherit_view_column_comments(conn)
     ensure_served(conn)
+    changes.note_definitions(conn, "views", views)
+    changes.note_definitions(conn, "checks", checks.definition())
 
 
 def inherit_view_column_comments(conn: duckdb.DuckDBPyConnection) -> None:

@@ -19,6 +19,8 @@ SELECT
     f.count,
     f.count_high,
     f.qualifier,
+    f.certainty,
+    f.attribution,
     d.url,
     d.final_url,
     fe.requested_at AS fetched_at,
@@ -40,6 +42,8 @@ JOIN documents d ON d.sha256 = f.sha256
 LEFT JOIN fetches fe ON fe.fetch_id = d.first_fetch_id;
 
 COMMENT ON VIEW figure_provenance IS 'Every figure with where it came from: URL, final URL after redirects, fetch time, HTTP status, content hash, archive path, parser and version, locator and snippet.';
+COMMENT ON COLUMN figure_provenance.attribution IS 'How the perpetrator was decided (figures.attribution): clause, sentence, heading, coreference, document, table, none, ambiguous or not_recorded.';
+COMMENT ON COLUMN figure_provenance.certainty IS 'How firmly the perpetrator is stated (figures.certainty): stated, believed or unknown.';
 COMMENT ON COLUMN figure_provenance.fetched_at IS 'When the content was first fetched (UTC).';
 COMMENT ON COLUMN figure_provenance.http_status IS 'HTTP status of that fetch.';
 COMMENT ON COLUMN figure_provenance.document_title IS 'Title of the document.';
@@ -76,7 +80,9 @@ COMMENT ON COLUMN document_versions.is_current IS 'True for the newest version o
 COMMENT ON COLUMN document_versions.previous_sha256 IS 'SHA-256 of the version before this one; NULL for the first.';
 COMMENT ON COLUMN document_versions.figure_count IS 'Figures extracted from this version.';
 
-CREATE OR REPLACE VIEW current_figures AS
+-- The heavy views are table macros first, so that a refresh of the stored tables can compute
+-- only the sources and months a run changed (NULL: all of them); the views call them with NULL.
+CREATE OR REPLACE MACRO current_figures_in(source_ids, months) AS TABLE
 WITH latest_parser AS (
     SELECT
         sha256,
@@ -97,7 +103,11 @@ FROM figures f
 JOIN document_versions v ON v.sha256 = f.sha256 AND v.is_current
 LEFT JOIN sources s ON s.source_id = f.source_id
 JOIN latest_parser lp
-  ON lp.sha256 = f.sha256 AND lp.parser = f.parser AND lp.parser_version = f.parser_version;
+  ON lp.sha256 = f.sha256 AND lp.parser = f.parser AND lp.parser_version = f.parser_version
+WHERE (source_ids IS NULL OR list_contains(source_ids::VARCHAR[], f.source_id))
+  AND (months IS NULL OR list_contains(months::DATE[], f.period_start));
+
+CREATE OR REPLACE VIEW current_figures AS SELECT * FROM current_figures_in(NULL, NULL);
 
 COMMENT ON VIEW current_figures IS 'Figures of the newest version of each document URL, from the newest parser version that ran on it: what toll currently believes each document says.';
 COMMENT ON COLUMN current_figures.url IS 'URL of the document (its newest version is the one shown).';
@@ -184,10 +194,10 @@ COMMENT ON COLUMN figure_revisions.new_figure_id IS 'The figure in the newer ver
 COMMENT ON COLUMN figure_revisions.old_snippet IS 'Snippet in the older version.';
 COMMENT ON COLUMN figure_revisions.new_snippet IS 'Snippet in the newer version.';
 
-CREATE OR REPLACE VIEW figure_conflicts_live AS
+CREATE OR REPLACE MACRO figure_conflicts_in(months) AS TABLE
 WITH scoped AS (
     SELECT *, coalesce(place, source_country) AS scope
-    FROM current_figures
+    FROM current_figures_in(NULL, months)
     WHERE victim_group IS NOT NULL AND perpetrator IS NOT NULL
 ),
 disputed AS (  -- claims stated with more than one count: the only ones worth pairing
@@ -250,6 +260,8 @@ JOIN candidates b
  AND a.sha256 < b.sha256
 WHERE a.count <> b.count OR a.count_high IS DISTINCT FROM b.count_high;
 
+CREATE OR REPLACE VIEW figure_conflicts_live AS SELECT * FROM figure_conflicts_in(NULL);
+
 COMMENT ON VIEW figure_conflicts_live IS 'The same claim (metric, victim group, perpetrator, place, period; a figure that names no place covers its source''s country) stated with different counts by two different documents (current versions only), e.g. a monitor''s release and a news repost quoting it wrongly, with both provenances side by side.';
 COMMENT ON COLUMN figure_conflicts_live.count_a IS 'Count stated by document a.';
 COMMENT ON COLUMN figure_conflicts_live.count_high_a IS 'High end of a range stated by document a.';
@@ -275,10 +287,10 @@ COMMENT ON COLUMN figure_conflicts_live.locator_b IS 'Where figure b sits in doc
 COMMENT ON COLUMN figure_conflicts_live.snippet_b IS 'Text figure b was read from.';
 COMMENT ON COLUMN figure_conflicts_live.figure_b IS 'Figure id in document b.';
 
-CREATE OR REPLACE VIEW monthly_toll_live AS
+CREATE OR REPLACE MACRO monthly_toll_in(source_ids, months) AS TABLE
 WITH candidates AS (
     SELECT f.*
-    FROM current_figures f
+    FROM current_figures_in(source_ids, months) f
     WHERE f.metric = 'killed'
       AND f.period_precision = 'month'
       AND (f.place IS NULL OR regexp_full_match(f.place, '[A-Z]{2}'))
@@ -313,7 +325,9 @@ SELECT
     f.parser,
     f.snippet
 FROM claims c
-JOIN current_figures f ON f.figure_id = c.figure_id;
+JOIN current_figures_in(source_ids, months) f ON f.figure_id = c.figure_id;
+
+CREATE OR REPLACE VIEW monthly_toll_live AS SELECT * FROM monthly_toll_in(NULL, NULL);
 
 COMMENT ON VIEW monthly_toll_live IS 'People killed per month: one row per (source, month, perpetrator, victim group), nationwide. When several figures state the same claim (a PDF table and the press release, or two tables'' totals rows), one is chosen: PDF tables first, then HTML tables, then prose; then the most recently published document. perpetrator = all_parties rows are the sources'' own totals: leave them out when summing perpetrators, and never add children or women to civilians (they are part of them).';
 COMMENT ON COLUMN monthly_toll_live.month IS 'First day of the month.';

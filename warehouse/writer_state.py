@@ -43,6 +43,11 @@ def known_urls(conn: duckdb.DuckDBPyConnection, source_id: str) -> set[str]:
     return {r[0] for r in rows}
 
 
+def source_countries(conn: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """The country each configured source reports on (sources.country)."""
+    return dict(conn.execute("SELECT source_id, country FROM sources").fetchall())
+
+
 def completed_parses(
     conn: duckdb.DuckDBPyConnection, sha256s: Sequence[str]
 ) -> set[tuple[str, str, str]]:

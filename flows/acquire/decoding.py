@@ -10,7 +10,7 @@ no real publisher compresses twice.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 
 ACCEPT_ENCODING = "gzip, deflate"  # what toll asks for; anything else is refused
 MAX_CODINGS = 2  # entries in Content-Encoding ("gzip, identity" is fine, a third is not)
@@ -65,13 +65,13 @@ class BoundedDecoder:
                 yield data[start : start + PIECE]
             return
         while data:
-            if self._inflater.eof:
+            if self._inflater is not None and self._inflater.eof:
                 if self.coding != "gzip" or not data.strip(b"\0"):
                     return  # trailing bytes after the stream: ignored, as browsers do
                 self._inflater = self._new()  # the next member of a multi-member gzip
             data = yield from self._inflate(data)
 
-    def _inflate(self, data: bytes) -> Iterator[bytes]:
+    def _inflate(self, data: bytes) -> Generator[bytes, None, bytes]:
         """Decode until `data` is used up or the stream ends; returns what follows the end."""
         inflater = self._inflater
         assert inflater is not None

@@ -31,7 +31,7 @@ from flows.acquire.decoding import (
     content_coding,
 )
 from flows.acquire.politeness import Politeness
-from flows.acquire.robots import RobotsRules
+from flows.acquire.robots import RobotsRules, RobotsUnreachable
 from flows.config import FetchSettings, host_allowed, url_host_port
 from warehouse.rows import PreviousFetch
 
@@ -144,11 +144,14 @@ class Fetcher:
         return host_allowed(url, self.allowed_hosts)
 
     def _robots_refusal(self, url: str) -> tuple[str, str] | None:
-        """(outcome, reason) when robots.txt of the URL's host forbids fetching it now: its
-        rules disallow it (skipped), or its Crawl-delay is above the cap (failed: the host is
-        skipped for this run); None when it may be fetched (after any Crawl-delay)."""
+        """(outcome, reason) when robots.txt of the URL's host forbids fetching it now: it
+        could not be read (failed), its rules disallow it (skipped), or its Crawl-delay is
+        above the cap (failed: the host is skipped for this run); None when it may be fetched
+        (after any Crawl-delay)."""
         if self.robots is None:
             return None
+        if why := self.robots.unreachable(url):
+            return "failed", f"robots.txt of {urlsplit(url).netloc} unreachable: {why}"
         if not self.robots.allowed(url):
             return "skipped", "disallowed by the site's robots.txt"
         delay = self.robots.crawl_delay(url)
@@ -273,8 +276,12 @@ class Fetcher:
             return error.status_code, None
         except AddressBlocked:
             raise  # not an unreadable robots.txt: a host toll must not contact at all
-        except (FetchRefused, httpx.TransportError, MemoryError):
-            return None, None
+        except FetchRefused as error:
+            raise RobotsUnreachable(f"refused: {error}") from None
+        except httpx.TransportError as error:
+            raise RobotsUnreachable(f"{type(error).__name__}: {error}".rstrip(": ")) from None
+        except MemoryError:
+            raise RobotsUnreachable("out of memory while reading it") from None
         return response.status_code, body
 
     def _open(self, url: str, headers: dict[str, str]):

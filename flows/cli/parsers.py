@@ -5,58 +5,64 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.syntax import Syntax
 from rich.table import Table
 
+from flows.cli.options import JsonOption, MediaKind, known_parsers, parse_since
 from flows.cli.output import data_console, shown
-from flows.devtools.golden import (
-    GOLDEN,
-    NeedsCheckout,
-    compare,
-    find_checkout,
-    golden_cases,
-    update,
-)
+from flows.devtools.golden import GOLDEN, compare, find_checkout, golden_cases, update
+from warehouse.errors import CommandFailed, NotFound, UsageError
+
+if TYPE_CHECKING:
+    from parsers.registry import Parser
 
 app = typer.Typer(help="List, scaffold and test parsers.", no_args_is_help=True)
 console = data_console()
 errors = data_console(stderr=True)
 
 
-def checkout_or_exit() -> Path:
-    """The checkout the command works in, or one line saying it needs one and exit 2."""
-    try:
-        return find_checkout()
-    except NeedsCheckout as error:
-        errors.print(f"[red]{shown(error)}[/]", soft_wrap=True)
-        raise typer.Exit(NeedsCheckout.exit_code) from None
-
-
 def parse(
     file: Annotated[Path, typer.Argument(help="A .pdf, .html or .txt file.", exists=True)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array of records.")] = False,
+    as_json: JsonOption = False,
     source: Annotated[str, typer.Option("--source", help="Source name to assume.")] = "local",
     url: Annotated[str | None, typer.Option("--url", help="URL to assume.")] = None,
     parser: Annotated[
-        list[str] | None, typer.Option("--parser", help="Only this parser (repeatable).")
+        list[str] | None,
+        typer.Option(
+            "--parser",
+            help="Run only this parser (repeatable), whatever source it is bound to.",
+            show_default=False,
+        ),
     ] = None,
     published: Annotated[
-        str | None, typer.Option("--published", help="Publication date (YYYY-MM-DD).")
+        date | None,
+        typer.Option(
+            "--published",
+            parser=parse_since,
+            metavar="YYYY-MM-DD",
+            help="Publication date to assume.",
+            show_default=False,
+        ),
     ] = None,
 ) -> None:
     """Run the parsers on a local file and print the figures (the maintainer's loop).
+
+    Without --parser, the parsers that would claim the document in a run; with it, exactly
+    the ones named.
 
     Example: [bold]toll parse report.pdf --json[/]
     """
     from parsers.media import sniff_media_type
     from parsers.model import Document
-    from parsers.registry import parse_document
+    from parsers.registry import get_parser, parse_document, run_parser
 
+    chosen = [get_parser(name) for name in known_parsers(parser)] if parser else None
     content = file.read_bytes()
     document = Document.from_bytes(
         content,
@@ -64,9 +70,12 @@ def parse(
         source=source,
         media_type=sniff_media_type(content, None, file.name),
         fetched_at=datetime.now(UTC),
-        published=datetime.strptime(published, "%Y-%m-%d").date() if published else None,
+        published=published,
     )
-    outcomes = parse_document(document, only=parser)
+    if chosen is None:
+        outcomes = parse_document(document)
+    else:
+        outcomes = [run_parser(p, document) for p in chosen]
     failed = [o for o in outcomes if not o.ok]
     for outcome in failed:
         errors.print(f"[red]{shown(outcome.parser)} failed:[/] {shown(outcome.error)}")
@@ -82,21 +91,81 @@ def parse(
         rows = [[getattr(r, c) for c in columns] for r in records]
         console.print(result_table(columns, rows, f"{len(records)} figures in {file.name}"))
     if failed and not records:
-        raise typer.Exit(1)
+        raise CommandFailed(f"no parser could read {file.name}")
 
 
-def _parser_for(name: str, golden_root: Path):
+class EvalKind(StrEnum):
+    """Which documents of an annotated folder to score."""
+
+    text = "text"
+    html = "html"
+    pdf = "pdf"
+
+
+@app.command("eval")
+def evaluate(
+    folder: Annotated[
+        Path | None,
+        typer.Argument(
+            help="Annotated folder (pages/, pdfs/, expected.json). "
+            "Default: ../shared/corpus/annotated beside the checkout."
+        ),
+    ] = None,
+    kind: Annotated[
+        list[EvalKind] | None, typer.Option("--kind", help="Only these kinds (repeatable).")
+    ] = None,
+    only: Annotated[
+        str | None, typer.Option("--only", help="Only documents whose name contains this.")
+    ] = None,
+    as_json: JsonOption = False,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", help="Totals only, without each document's figures.")
+    ] = False,
+) -> None:
+    """Score the parsers on documents annotated by independent readers: recall, precision
+    and trap hits per kind, then each document's missed and wrong figures.
+
+    Pages run twice, as text and wrapped in simple HTML; PDFs ignore the perpetrator (the
+    folder README's rule). Example: [bold]toll parsers eval --kind pdf[/]
+    """
+    from flows.devtools.evaluate import DEFAULT_FOLDER, load_cases, report_lines, score_case
+    from flows.devtools.evaluate import totals as sum_scores
+
+    root = folder or DEFAULT_FOLDER
+    if not root.is_dir():
+        raise NotFound(f"no annotated folder at {root}: give one as the first argument")
+    kinds = [k.value for k in kind] if kind else [k.value for k in EvalKind]
+    cases = [c for c in load_cases(root, kinds) if only is None or only in c.name]
+    if not cases:
+        raise NotFound(f"no annotated documents of kind {', '.join(kinds)} in {root}")
+    scores = [score_case(case) for case in cases]
+    if as_json:
+        by_kind = {
+            k: sum_scores(s for s in scores if s.case.kind == k).as_json()
+            for k in kinds
+            if any(s.case.kind == k for s in scores)
+        }
+        document_scores = [s.as_json() for s in scores]
+        payload = {"folder": str(root), "totals": by_kind, "documents": document_scores}
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=1) + "\n")
+        return
+    for line in report_lines(scores, verbose=not quiet):
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
+def _parser_for(name: str, golden_root: Path) -> Parser:
     """The registered parser, or the module of a checkout given with --root."""
     from flows.devtools.scaffold import parser_of
-    from parsers.registry import get_parser
+    from parsers.registry import registered_parsers
 
-    try:
-        return get_parser(name)
-    except KeyError:
-        module = golden_root.parent.parent / "parsers" / "formats" / f"{name}.py"
-        if module.exists():
-            return parser_of(module)
-        raise
+    for parser in registered_parsers():
+        if parser.name == name:
+            return parser
+    module = golden_root.parent.parent / "parsers" / "formats" / f"{name}.py"
+    if module.exists():
+        return parser_of(module)
+    known_parsers([name])  # raises UnknownParser, listing the known ones
+    raise AssertionError("unreachable")
 
 
 @app.command("list")
@@ -132,7 +201,7 @@ def list_parsers() -> None:
 @app.command("new")
 def new_parser(
     name: Annotated[str, typer.Argument(help="Parser name: lowercase, digits, underscores.")],
-    media: Annotated[str, typer.Option("--media", help="html, pdf or text.")] = "html",
+    media: Annotated[MediaKind, typer.Option("--media", help="What it reads.")] = MediaKind.html,
     source: Annotated[str | None, typer.Option("--source", help="Source it is for.")] = None,
     url_pattern: Annotated[
         str | None, typer.Option("--url-pattern", help="Regex of the URLs it claims.")
@@ -154,10 +223,9 @@ def new_parser(
     from flows.devtools.scaffold import parser_of, scaffold
 
     try:
-        files = scaffold(name, root or checkout_or_exit(), media, source, url_pattern)
+        files = scaffold(name, root or find_checkout(), media.value, source, url_pattern)
     except (ValueError, FileExistsError) as error:
-        console.print(f"[red]{shown(error)}[/]")
-        raise typer.Exit(2) from None
+        raise UsageError(str(error)) from None
     parser = parser_of(files.module)
     case = GoldenCase(name, "example", files.fixture.parent)
     context = {"url": "https://example.org/sample", "source": source or "example"}
@@ -190,13 +258,10 @@ def test_parsers(
 
     Example: [bold]toll parsers test pdf_tables[/]
     """
-    root = root or checkout_or_exit() / GOLDEN
+    root = root or find_checkout() / GOLDEN
     cases = golden_cases(root, name)
     if not cases:
-        console.print(
-            f"[yellow]no golden cases{' for ' + shown(name) if name else ''} in {shown(root)}[/]"
-        )
-        raise typer.Exit(2)
+        raise NotFound(f"no golden cases{' for ' + name if name else ''} in {root}")
     failed = 0
     for case in cases:
         parser = _parser_for(case.parser, root)
@@ -212,5 +277,4 @@ def test_parsers(
             console.print(Syntax(shown(result.diff, markup=False), "diff", word_wrap=True))
         failed += not result.ok
     if failed:
-        console.print(f"[red]{failed} of {len(cases)} case(s) failed[/]")
-        raise typer.Exit(1)
+        raise CommandFailed(f"{failed} of {len(cases)} golden case(s) failed")

@@ -10,17 +10,17 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from flows.cli.options import ConfigOption, HomeOption
+from flows.cli.options import ConfigOption, ExportFormat, HomeOption
 from flows.cli.output import data_console, shown
 from flows.cli.query import connect_published
 from flows.config import load_config, resolve_config_path, resolve_home
+from warehouse.errors import CommandFailed, NotFound, UsageError
 
 console = data_console()
-errors = data_console(stderr=True)
 
 
 def export(
-    fmt: Annotated[str, typer.Option("--format", help="parquet, csv or hxl.")],
+    fmt: Annotated[ExportFormat, typer.Option("--format", help="What to write.")],
     out: Annotated[Path, typer.Option("--out", help="Folder to write into.")],
     home: HomeOption = None,
     escape_formulas: Annotated[
@@ -37,13 +37,10 @@ def export(
 
     Example: [bold]toll export --format hxl --out exports/[/]
     """
-    from warehouse.outputs.export import EXPORT_FORMATS
     from warehouse.outputs.export import export as write_export
 
-    if fmt not in EXPORT_FORMATS:
-        raise typer.BadParameter(f"--format must be one of {', '.join(EXPORT_FORMATS)}")
     with connect_published(resolve_home(home)) as conn:
-        result = write_export(conn, fmt, out, escape_formulas)
+        result = write_export(conn, fmt.value, out, escape_formulas)
     console.print(f"{result.rows:,} rows written as {result.format}:")
     for path in result.paths:
         console.print(f"  {shown(path)}")
@@ -66,22 +63,18 @@ def explain(
 
     Example: [bold]toll explain 3f2a9c1b --png cell.png[/]
     """
-    from warehouse.outputs.explain import FigureNotFound, html_context, number_spans
     from warehouse.outputs.explain import explain as gather
+    from warehouse.outputs.explain import html_context, number_spans
 
     if png is not None and png.suffix.lower() != ".png":
-        errors.print(f"[red]--png must name a .png file, not {shown(png)}[/]")
-        raise typer.Exit(2)
+        raise UsageError(f"--png must name a .png file, not {png}")
     if png is not None and png.exists() and not force:
-        errors.print(f"[red]{shown(png)} exists: add --force to replace it[/]")
-        raise typer.Exit(2)
+        raise UsageError(f"{png} exists: add --force to replace it")
+    if png is not None and not png.parent.is_dir():
+        raise NotFound(f"no folder {png.parent} to write {png.name} into (--png)")
     home_path = resolve_home(home)
     with connect_published(home_path) as conn:
-        try:
-            found = gather(conn, figure_id)
-        except FigureNotFound as error:
-            errors.print(f"[red]{shown(error)}[/]")
-            raise typer.Exit(2) from None
+        found = gather(conn, figure_id)
     f, d, fe, pr = found.figure, found.document, found.fetch, found.parse_run
     count = f"{f['count']:,}" + (f"–{f['count_high']:,}" if f["count_high"] is not None else "")
     claim = (
@@ -102,6 +95,8 @@ def explain(
         ("figure", f["figure_id"]),
         ("raw", f"victim {f['victim_raw']!r}, perpetrator {f['perpetrator_raw']!r}, "
                 f"place {f['place_raw']!r}, period {f['period_raw']!r}"),
+        ("attribution", f"{f.get('attribution')} (how the perpetrator was decided), "
+                        f"certainty {f.get('certainty')}"),
         ("part of", f"{found.parent['count']} {found.parent['victim_group']} "
                     f"({found.parent['figure_id']})" if found.parent else "—"),
         ("document", d["url"] + (f" → {d['final_url']}" if redirected else "")),
@@ -144,13 +139,10 @@ def _write_png(home: Path, found, png: Path, force: bool, config: Path | None) -
     try:
         image = run_within_budget(render_png, (home, found), budget)
     except (ValueError, BudgetExceeded) as error:
-        errors.print(f"[red]cannot render:[/] {shown(error)}")
-        raise typer.Exit(1) from None
+        raise CommandFailed(f"cannot render: {error}") from None
     try:
-        png.parent.mkdir(parents=True, exist_ok=True)
         with atomic_file(png, replace=force) as out:
             out.write(image)
     except FileExistsError:
-        errors.print(f"[red]{shown(png)} exists: add --force to replace it[/]")
-        raise typer.Exit(2) from None
+        raise UsageError(f"{png} exists: add --force to replace it") from None
     console.print(f"page rendered with the figure outlined: [bold]{shown(png)}[/]")

@@ -7,37 +7,35 @@ import os
 import sys
 import threading
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 from rich.table import Table
 
-from flows.cli.options import HomeOption
+from flows.cli.options import HomeOption, OutputFormat, OutputOption
 from flows.cli.output import data_console, shown
 from flows.config import resolve_home
+from warehouse.errors import CommandFailed, UsageError
 
 console = data_console()
-errors = data_console(stderr=True)
-
-
-def connect_published(home: Path) -> contextlib.closing:
-    """A read-only connection to the published warehouse, closed after the block; exit 2
-    when there is none yet."""
-    from warehouse.database import WarehouseMissing, connect_reader
-
-    try:
-        return contextlib.closing(connect_reader(home))
-    except WarehouseMissing as error:
-        errors.print(f"[red]{shown(error)}[/]")
-        raise typer.Exit(2) from None
-
-
 QUERY_THREADS = min(4, os.cpu_count() or 1)
 
 
+def connect_published(home: Path) -> contextlib.closing[duckdb.DuckDBPyConnection]:
+    """A read-only connection to the published warehouse, closed after the block
+    (WarehouseMissing, exit 2, when there is none yet)."""
+    from warehouse.database import connect_reader
+
+    return contextlib.closing(connect_reader(home))
+
+
 @contextlib.contextmanager
-def _interrupted_after(conn, seconds: float):
+def _interrupted_after(
+    conn: duckdb.DuckDBPyConnection, seconds: float
+) -> Iterator[threading.Event]:
     """Interrupt the connection's query after `seconds` (0: never); yields whether it did."""
     fired = threading.Event()
 
@@ -59,7 +57,7 @@ def _interrupted_after(conn, seconds: float):
 def run_query(
     home: Path,
     query: str,
-    output: str,
+    output: OutputFormat = OutputFormat.table,
     title: str = "",
     timeout: float = 300.0,
     memory_limit: str = "2GB",
@@ -67,42 +65,40 @@ def run_query(
     """Run a query on the published warehouse, bounded (no files, no ATTACH, no extensions,
     no temp folder, `memory_limit`, `timeout` seconds), and print its result as a table, CSV
     or JSON."""
-    from flows.cli.output import result_csv, result_json, result_table
-    from warehouse.database import WarehouseMissing, connect_query_reader
+    from flows.cli.output import print_result, result_csv, result_json
+    from warehouse.database import connect_query_reader
 
-    try:
+    try:  # WarehouseMissing (exit 2) goes up as it is
         conn = connect_query_reader(home, memory_limit, QUERY_THREADS)
-    except WarehouseMissing as error:
-        errors.print(f"[red]{shown(error)}[/]")
-        raise typer.Exit(2) from None
-    except Exception as error:  # duckdb: a memory limit it cannot read
-        errors.print(f"[red]cannot open the warehouse with --memory-limit:[/] {shown(error)}")
-        raise typer.Exit(2) from None
+    except duckdb.Error as error:  # a memory limit DuckDB cannot read
+        raise UsageError(f"cannot open the warehouse with --memory-limit: {error}") from None
     with contextlib.closing(conn), _interrupted_after(conn, timeout) as timed_out:
         try:
             cursor = conn.execute(query)
             columns = [d[0] for d in cursor.description or []]
             rows = cursor.fetchall()
-        except Exception as error:  # duckdb raises one class per error kind; all are user errors
+        except duckdb.Error as error:  # one class per error kind; all are the query's
             if timed_out.is_set():
-                errors.print(
-                    f"[red]query stopped:[/] still running after the --timeout of {timeout:g} s"
-                )
-            else:
-                errors.print(f"[red]query failed:[/] {shown(error)}")
-            raise typer.Exit(1) from None
-    if output in {"csv", "json"}:
-        text = result_csv(columns, rows) if output == "csv" else result_json(columns, rows) + "\n"
+                raise CommandFailed(
+                    f"query stopped: still running after the --timeout of {timeout:g} s"
+                ) from None
+            raise CommandFailed(f"query failed: {error}") from None
+    if output in (OutputFormat.csv, OutputFormat.json):
+        text = (
+            result_csv(columns, rows)
+            if output == OutputFormat.csv
+            else result_json(columns, rows) + "\n"
+        )
         # piped, the data goes out as stored; on a terminal, nothing it holds may steer it
         sys.stdout.write(shown(text, markup=False) if sys.stdout.isatty() else text)
     else:
-        console.print(result_table(columns, rows, title))
+        print_result(console, columns, rows, title)
 
 
 def sql(
     query: Annotated[str, typer.Argument(help="SQL to run on the published warehouse.")],
     home: HomeOption = None,
-    output: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    output: OutputOption = OutputFormat.table,
     timeout: Annotated[
         float,
         typer.Option("--timeout", help="Stop the query after this many seconds (0: never).", min=0),
@@ -114,31 +110,30 @@ def sql(
     """Query the warehouse read-only (writes fail), even while a run is loading. The query
     sees nothing but the warehouse and is stopped at --timeout and --memory-limit.
 
+    A table too wide for the terminal prints one record per block instead.
+
     Example: [bold]toll sql "SELECT metric, count(*) FROM figures GROUP BY 1"[/]
     """
-    if output not in {"table", "csv", "json"}:
-        raise typer.BadParameter("--format must be table, csv or json")
     run_query(resolve_home(home), query, output, timeout=timeout, memory_limit=memory_limit)
 
 
 def status(
     home: HomeOption = None,
-    limit: Annotated[int, typer.Option("--limit", help="How many runs to show.")] = 10,
+    limit: Annotated[int, typer.Option("--limit", min=1, help="How many runs to show.")] = 10,
 ) -> None:
-    """The last runs and what they did.
+    """The last runs and what they did; times are in UTC.
 
     Example: [bold]toll status --limit 5[/]
     """
     run_query(
         resolve_home(home),
         f"""
-        SELECT strftime(started_at, '%m-%d %H:%M') AS started, flow, status,
-               fetched AS new, not_modified AS same,
+        SELECT strftime(timezone('UTC', started_at), '%Y-%m-%d %H:%M UTC') AS started,
+               flow, status, fetched AS new, not_modified AS same,
                fetch_failed + parse_failed AS failed,
                figures_added AS figures, quality_issues AS issues
         FROM runs ORDER BY started_at DESC LIMIT {int(limit)}
         """,
-        "table",
         title="runs",
     )
 
@@ -184,5 +179,4 @@ def check(
     console.print(table)
     open_errors = sum(1 for _, severity, _ in rows if severity == "error")
     if strict and open_errors:
-        errors.print(f"[red]{open_errors} open error(s)[/]")
-        raise typer.Exit(1)
+        raise CommandFailed(f"{open_errors} open error(s) (--strict)")

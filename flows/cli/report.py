@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from flows.cli.options import HomeOption
+from flows.cli.options import ConfigOption, HomeOption, SinceOption, SourceOption
 from flows.cli.output import data_console, shown
-from flows.config import CONFIG_ENV, load_config, resolve_config_path, resolve_home
+from flows.config import load_config, resolve_config_path, resolve_home
 
 console = data_console()
-errors = data_console(stderr=True)
 
 
 def report(
@@ -26,42 +24,24 @@ def report(
             show_default=False,
         ),
     ] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Only this source.")] = None,
-    since: Annotated[
-        str | None, typer.Option("--since", help="Only months from YYYY-MM-DD on.")
-    ] = None,
+    source: SourceOption = None,
+    since: SinceOption = None,
     home: HomeOption = None,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            "--config",
-            envvar=CONFIG_ENV,
-            help="Sources file, read for the default --out \\[default: ./sources.toml].",
-            show_default=False,
-        ),
-    ] = None,
+    config: ConfigOption = None,
 ) -> None:
     """Write one self-contained HTML page from the published warehouse: headline totals,
     charts, the latest figures linked to their documents, quality issues and disagreements.
-    It opens offline and never requests anything.
+    It opens offline and never requests anything. --since keeps the months from that date
+    on; without --out, the sources file's \\[report] path decides where it goes.
 
     Example: [bold]toll report --out report.html --since 2024-01-01[/]
     """
-    from warehouse.database import WarehouseMissing
-    from warehouse.outputs.report import UnknownSource, write_report
+    from warehouse.outputs.report import write_report
 
-    try:
-        since_date = date.fromisoformat(since) if since else None
-    except ValueError:
-        raise typer.BadParameter("--since must be a date, YYYY-MM-DD") from None
     home_path = resolve_home(home)
     if out is None:
         out = home_path / load_config(resolve_config_path(config)).report.path
-    try:
-        written = write_report(home_path, out, source=source, since=since_date)
-    except (WarehouseMissing, UnknownSource) as error:
-        errors.print(f"[red]{shown(error.args[0] if error.args else error)}[/]")
-        raise typer.Exit(2) from None
+    written = write_report(home_path, out, source=source, since=since)
     console.print(
         f"report written: [bold]{shown(written.path)}[/] ({written.bytes / 1e6:.1f} MB, "
         f"{written.charts} charts, {written.sources} source(s), {written.seconds:.1f} s)"

@@ -10,15 +10,16 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from flows.cli.options import HomeOption
+from flows.cli.options import HomeOption, JsonOption
 from flows.cli.output import data_console, shown
 from flows.config import resolve_home
+from warehouse.errors import DamagedArchive, NotFound
 from warehouse.outputs.verify import Verification, verify
 
 
 def command(
     home: HomeOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+    as_json: JsonOption = False,
     strict: Annotated[
         bool, typer.Option("--strict", help="Exit 1 on notes (orphans, leftovers) too.")
     ] = False,
@@ -31,17 +32,18 @@ def command(
     from flows.runlock import lock_holder
 
     home_path = resolve_home(home)
-    errors = data_console(stderr=True)
     if not home_path.is_dir():
-        errors.print(f"[red]no data folder at {shown(home_path)}[/]")
-        raise typer.Exit(2)
+        raise NotFound(f"no data folder at {home_path}")
     result = verify(home_path)
     if as_json:
         typer.echo(json.dumps(result.as_json(), indent=1))
     else:
         _print(result, home_path, lock_holder(home_path))
     if result.problems or (strict and result.notes):
-        raise typer.Exit(1)
+        raise DamagedArchive(
+            f"{len(result.problems)} problem(s), {len(result.notes)} note(s) in {home_path}"
+            + (" (--strict)" if strict and not result.problems else "")
+        )
 
 
 def _print(result: Verification, home: Path, running: str | None) -> None:

@@ -26,7 +26,8 @@ from parsers.registry import parse_document
 
 SCORED_METRICS = frozenset({"killed", "injured", "casualties", "died_under_torture"})
 MATCHED_FIELDS = ("perpetrator", "victim_group", "metric", "count")
-DEFAULT_FOLDER = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "annotated"
+# `../shared/corpus/annotated` beside the checkout (flows/devtools/evaluate.py is 3 deep).
+DEFAULT_FOLDER = Path(__file__).resolve().parents[3] / "shared" / "corpus" / "annotated"
 _FETCHED_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 

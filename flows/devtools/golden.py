@@ -23,6 +23,7 @@ from typing import Any
 from parsers.media import sniff_media_type
 from parsers.model import Document
 from parsers.registry import Parser, get_parser, run_parser
+from warehouse.errors import UsageError
 
 INSTALLED_AT = Path(__file__).resolve().parents[2]  # the checkout, for an editable install
 GOLDEN = Path("tests") / "golden"
@@ -30,10 +31,8 @@ GOLDEN_ROOT = INSTALLED_AT / GOLDEN
 FIXED_FETCH_TIME = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-class NeedsCheckout(RuntimeError):
+class NeedsCheckout(UsageError):
     """A maintainer's command run where no checkout of the repository is to be found."""
-
-    exit_code = 2
 
 
 def is_checkout(folder: Path) -> bool:
@@ -83,7 +82,7 @@ class GoldenCase:
 
 def golden_cases(root: Path = GOLDEN_ROOT, parser: str | None = None) -> list[GoldenCase]:
     """All fixture folders, optionally of one parser."""
-    cases = []
+    cases: list[GoldenCase] = []
     if not root.exists():
         return cases
     for parser_dir in sorted(p for p in root.iterdir() if p.is_dir()):

@@ -105,13 +105,13 @@ class SiteServer:
     def host(self) -> str:
         """127.0.0.1:PORT, as an `allowed_hosts` entry names the site."""
         host, port = self.httpd.server_address[:2]
-        return f"{host}:{port}"
+        return f"{host!s}:{port}"
 
     @property
     def base_url(self) -> str:
         """http://127.0.0.1:PORT"""
         host, port = self.httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> SiteServer:
         """Serve in a background thread."""
@@ -237,18 +237,19 @@ def _handler_for(site: SiteServer) -> type[BaseHTTPRequestHandler]:
         def _answer(self, head: bool) -> None:
             path = self.path.split("?")[0]
             fault = site.faults.get(path)
-            active = fault is not None and fault.active()
-            if active and self._fault(fault, path, head):
+            if fault is not None and not fault.active():
+                fault = None
+            if fault is not None and self._fault(fault, path, head):
                 return
             file = site.resolve(path)
             if file is None:
                 self._send(404, b"not found", {"Content-Type": "text/plain"}, head)
                 return
             body = site.body_of(file)
-            if active and fault.kind == "replace":
+            if fault is not None and fault.kind == "replace":
                 body = fault.params["body"]
             etag = '"' + hashlib.sha256(body).hexdigest()[:20] + '"'
-            if active and fault.kind == "etag_changes":
+            if fault is not None and fault.kind == "etag_changes":
                 etag = f'"{time.monotonic_ns()}"'
             modified = site.last_modified_of(path, file)
             content_type = TEXT_TYPES.get(file.suffix) or (

@@ -16,6 +16,7 @@ from functools import cache
 
 from parsers.extraction.phrases import NumberWords, PhraseBook
 from parsers.numbers import MAX_COUNT, to_ascii_digits
+from parsers.vocabulary import vocabulary
 
 # Thousands separators: comma, dot, no-break and thin spaces, Arabic comma (a plain space is
 # too often two numbers side by side: "2025-01-02 503 civilians").
@@ -23,7 +24,7 @@ _GROUPED = r"\d{1,3}(?:(?:,|\.|\u00a0|\u202f|\u2009|\u066c)\d{3})+(?!\d)"
 _DECIMAL = r"\d+[.,\u066b]\d+"
 # Characters that glue a number to a symbol it is part of: "A/79/797", "COVID-19", "#13".
 _SYMBOL_BEFORE = re.compile(r"(?:[/#№§]|[A-Za-z]-|\d[-–/.:]|[A-Za-z]\.)$")
-_SYMBOL_AFTER = re.compile(r"^(?:[/:]\d|[-–]\d+[-/]\d|\.\d|,\d{1,2}(?!\d)|[°])")
+_SYMBOL_AFTER = re.compile(r"^(?:[/:]\d|[-–]\d+[-/]\d|[-–]\d{5}(?!\d)|\.\d|,\d{1,2}(?!\d)|[°])")
 _TIME_AFTER = re.compile(r"^\s*(?:a\.?m\b|p\.?m\b|am\b|pm\b|h\b|hrs\b|o'clock|midnight|noon)", re.I)
 _PERCENT_AFTER = re.compile(
     r"^\s*(?:%|٪|per\s*cent|percent|pour\s*cent|por\s*ciento|prozent|yüzde)", re.I
@@ -56,6 +57,14 @@ _PERSON_BEFORE = re.compile(
     re.I,
 )
 _AGE_END = re.compile(r"^\s*(?:,|\)|and\b|were\b|was\b|who\b)")
+# "Ahmad, 34, a father of five, was killed": an appositive age between commas, after one
+# capitalized name that opens the sentence or follows a comma.
+_ONE_NAME_BEFORE = re.compile(r"(?:^|[,;:]\s*)([A-Z][a-z'’-]+),\s*$")
+_APPOSITIVE_AFTER = re.compile(
+    r"^,\s+(?:a|an|the|his|her|their|who|from|mother|father|son|daughter|was|were)\b"
+)
+# Children of a parent, not victims: "a father of 5".
+_PARENT_OF = re.compile(r"\b(?:father|mother|parent)s?\s+of\s*$", re.I)
 _COMPARISON_AFTER = re.compile(
     r"^\s+(?:more|fewer|less|higher|lower|greater|up|down)\s+(?:than|from)\b", re.I
 )
@@ -220,6 +229,10 @@ def is_never_a_count(sentence: str, start: int, end: int, value: int) -> bool:
         and _age_after_name(sentence[max(0, start - 90) : start])
     ):
         return True
+    if value < 120 and _APPOSITIVE_AFTER.match(after) and _one_name(sentence[:start]):
+        return True  # "Ahmad, 34, a father of five"
+    if _PARENT_OF.search(sentence[max(0, start - 20) : start]):
+        return True
     if start == 0 and re.fullmatch(r"[.)]\s*", sentence[end:]):
         return True  # "1." alone: a list's numbering
 
@@ -233,6 +246,15 @@ def _age_after_name(before: str) -> bool:
     if name is None or _NOT_A_NAME.match(name.group(1)):
         return False
     return bool(_PERSON_BEFORE.search(before[: name.start()].rstrip(" ,")))
+
+
+def _one_name(before: str) -> bool:
+    """A single capitalized word right before ", N" that is not a place or a party."""
+    name = _ONE_NAME_BEFORE.search(before)
+    if name is None or _NOT_A_NAME.match(name.group(1)):
+        return False
+    word = name.group(1)
+    return not any(vocabulary(v).lookup(word) for v in ("places", "perpetrators", "victim_groups"))
 
 
 _PERCENT_WORDS = re.compile(r"(?:per|pour|por)\s+(?:cent|ciento)|yüzde", re.I)

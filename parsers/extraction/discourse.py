@@ -144,10 +144,15 @@ class Discourse:
                 self.totals.append((frame, index))
         del self.totals[:-TOTALS_KEPT]
 
-    def total_for(self, count: int, largest: bool = False) -> tuple[Any, int | None] | None:
-        """The latest total a count can be a part of (it holds at least as many); with
-        `largest`, the largest recent total ("Amongst the victims, ..." names them all)."""
+    def total_for(
+        self, count: int, largest: bool = False, metric: str | None = None
+    ) -> tuple[Any, int | None] | None:
+        """The latest total a count can be a part of (it holds at least as many, and counts
+        the same thing when the part says what); with `largest`, the largest recent total
+        ("Amongst the victims, ..." names them all)."""
         fitting = [(f, i) for f, i in self.totals if f.mention.count.value >= count]
+        if metric is not None and any(f.metric == metric for f, _ in fitting):
+            fitting = [(f, i) for f, i in fitting if f.metric == metric]
         if not fitting:
             return None
         return max(fitting, key=lambda t: t[0].mention.count.value) if largest else fitting[-1]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from parsers.extraction.clauses import Claim
 from parsers.extraction.discourse import Discourse
+from parsers.extraction.lexicon import LexiconMatch
 from parsers.extraction.mentions import HeadKind, Mention, victim_pattern
 from parsers.extraction.parties import Anaphor, Party, Strength, ends_with
 from parsers.extraction.phrases import PhraseBook, PhraseMatch
@@ -190,12 +191,22 @@ def claim_metrics(facts: SentenceFacts, discourse: Discourse) -> list[str | None
         result[index] = _shared_metric(facts, index, own, after, predicates) or (
             discourse.scoped_metric() if facts.in_list else None
         )
+    if None in result and _opens_with_the_rest(facts, discourse):
+        last = discourse.last_head.metric  # "The rest were from the military - 9,044 soldiers"
+        result = [metric if metric is not None else last for metric in result]
     torture = discourse.headline.metric == "died_under_torture" or (
         facts.in_list and discourse.scoped_metric() == "died_under_torture"
     )
     if torture:  # in a torture report or list, "killed" means died under torture
         result = ["died_under_torture" if m == "killed" else m for m in result]
     return result
+
+
+def _opens_with_the_rest(facts: SentenceFacts, discourse: Discourse) -> bool:
+    """A sentence that opens by going on with the total just counted ("The rest were ...",
+    "The remaining ...") counts what it counted."""
+    opening = discourse.book.find("continuation", facts.text, 0, min(len(facts.text), 40))
+    return bool(opening) and opening[0].start <= 3 and discourse.last_head is not None
 
 
 def _predicate(facts: SentenceFacts, claim: Claim) -> str | None:
@@ -260,7 +271,7 @@ def _group_id(raw: str | None) -> str | None:
     return vocabulary("victim_groups").lookup(raw) if raw else None
 
 
-def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[re.Match[str]]:
+def _free_nouns(facts: SentenceFacts, start: int, end: int) -> list[LexiconMatch]:
     """Victim nouns of a stretch that belong to no count (and are more than "people")."""
     owned = [(m.count.start, m.end) for m in facts.mentions]
     return [
@@ -359,7 +370,8 @@ def claim_group(
         return scoped or "people"  # "2710 children ... distributed to: 837 females"
     if head.kind is HeadKind.VICTIMS or (head.kind is HeadKind.METRIC and head.group_raw):
         if _group_id(head.group_raw) == "people":  # "A. Civilians: ... 57 victims"
-            return _held(facts, claim) or scoped or discourse.headline.group_raw or head.group_raw
+            held = _held(facts, claim) or scoped or discourse.headline.group_raw
+            return held or head.group_raw or "people"
         return head.group_raw or "people"
     if head.kind is HeadKind.OTHERS:
         if re.match(
@@ -612,14 +624,14 @@ def claim_place(
     if glued:
         for place in facts.places:
             if place.start == glued.end():
-                return place.text
+                return None if _one_of_several(facts, place) else place.text
     before = [p for p in facts.places if 0 <= mention.start - p.end <= 3]
     if before:
         return before[-1].text
     if claim is None:
         return None
     located = {
-        p.text.lower(): p.text
+        p.text.lower(): p
         for p in facts.places
         if claim.clause_start <= p.start < claim.clause_end
         and re.search(
@@ -628,7 +640,29 @@ def claim_place(
             re.I,
         )
     }
-    return next(iter(located.values())) if len(located) == 1 else None
+    if len(located) != 1:
+        return None
+    (place,) = located.values()
+    return None if _one_of_several(facts, place) else place.text
+
+
+_LISTED_AFTER = re.compile(r"\s*(?:,|and\b|&|et\b|und\b|y\b|و)\s*", re.I)
+
+
+def _one_of_several(facts: SentenceFacts, place: PhraseMatch) -> bool:
+    """A place listed with others, or given as an example ("including in Kyiv city, Odeska
+    and Kharkivska oblasts"), is not the place of the count."""
+    if re.search(
+        r"\b(?:including|such\s+as|notably)\s+(?:in\s+)?$", facts.text[: place.start], re.I
+    ):
+        return True
+    listed = _LISTED_AFTER.match(facts.text, place.end)
+    if listed is None:
+        return False
+    return any(
+        p.start == listed.end() and not re.match(r"\s*:?\s*\d", facts.text[p.end :])
+        for p in facts.places
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -649,7 +683,9 @@ def joint_group(facts: SentenceFacts, mention: Mention) -> bool:
     if not joined:
         return False
     following = victim_pattern().match(facts.text, joined.end())
-    return bool(following) and _group_id(following.group(0)) != _group_id(mention.group_raw)
+    if following is None:
+        return False
+    return _group_id(following.group(0)) != _group_id(mention.group_raw)
 
 
 def is_casualty(facts: SentenceFacts, claim: Claim, metric: str | None, book: PhraseBook) -> bool:

@@ -183,9 +183,19 @@ def _place_next_to(sentence: str, count: Count, end: int, book: PhraseBook) -> s
         found = re.match(rf"\s+(?:{prepositions.pattern})\s+(?:the\s+)?", sentence[start:], re.I)
         if found:
             place = place_pattern().match(sentence, start + found.end())
-            if place:
+            if place and not _listed_with_another(sentence, place.end()):
                 return place.group(0)
     return None
+
+
+def _listed_with_another(sentence: str, end: int) -> bool:
+    """ "in Idlib and Aleppo": the first of several places is not the count's place (but in
+    "12 in Idlib, Latakia 7" the next place labels a count of its own)."""
+    listed = re.match(r"\s*(?:,|and\b|&|et\b|und\b|y\b|و)\s*", sentence[end:], re.I)
+    if not listed:
+        return False
+    following = place_pattern().match(sentence, end + listed.end())
+    return following is not None and not re.match(r"\s*:?\s*\d", sentence[following.end() :])
 
 
 def _read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
@@ -234,8 +244,8 @@ def _read_mention(sentence: str, count: Count, book: PhraseBook) -> Mention:
         return Mention(count, HeadKind.BARE, after, partitive=partitive, rate=rate)
     start, end, kind, text, metric = head
     if kind is HeadKind.VICTIMS:
-        tail = _metric_in_noun(sentence, start, end, book)
-        tail_metric, tail_end = (tail.key, tail.end) if tail else (None, None)
+        in_noun = _metric_in_noun(sentence, start, end, book)
+        tail_metric, tail_end = (in_noun.key, in_noun.end) if in_noun else (None, None)
         return Mention(count, kind, end, text, tail_metric, tail_end, partitive, rate=rate)
     if kind is HeadKind.METRIC:
         group = _group_before_metric(sentence, after, start)
@@ -280,8 +290,18 @@ def is_rate(sentence: str, start: int, end: int, book: PhraseBook) -> bool:
     """ "nine children a day", "an average of 32 every day": a rate, not a toll."""
     clause = re.split(r"[,;.()]", sentence[end:], maxsplit=1)[0][:60]
     before = sentence[max(0, start - 24) : start]
-    return bool(book.find("rate", clause)) or bool(
-        re.search(r"average(?:\s+of)?\s*$", before, re.I)
+    rates = [m for m in book.find("rate", clause) if not _adjective(clause, m)]
+    return bool(rates) or bool(re.search(r"average(?:\s+of)?\s*$", before, re.I))
+
+
+_ADJECTIVE_RATE = re.compile(r"(?:daily|weekly|monthly)", re.I)
+_NOUN_AFTER = re.compile(r"\s+(?!(?:in|on|at|and|or|for|since|during|across|by|from|to)\b)[a-z]")
+
+
+def _adjective(clause: str, match: PhraseMatch) -> bool:
+    """ "the daily targeting": an adjective before its noun, not "nine children daily"."""
+    return bool(_ADJECTIVE_RATE.fullmatch(match.text)) and bool(
+        _NOUN_AFTER.match(clause, match.end)
     )
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from parsers.extraction.lexicon import Lexicon
+from parsers.extraction.lexicon import Lexicon, LexiconMatch
 from parsers.extraction.phrases import PhraseBook, compile_phrases
 from parsers.vocabulary import vocabulary
 
@@ -75,10 +75,10 @@ def _acronyms() -> re.Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{acronyms})(?!\w)" if acronyms else r"(?!x)x")
 
 
-def party_matches(sentence: str) -> list:
+def party_matches(sentence: str) -> list[LexiconMatch | re.Match[str]]:
     """Every perpetrator alias (any language, any country) in a sentence, longest first;
     acronyms ("IS") only in capitals."""
-    found = list(_party_lexicon().finditer(sentence))
+    found: list[LexiconMatch | re.Match[str]] = list(_party_lexicon().finditer(sentence))
     for match in _acronyms().finditer(sentence):
         if not any(f.start() < match.end() and match.start() < f.end() for f in found):
             found.append(match)
@@ -151,6 +151,8 @@ def _acting_members(book: PhraseBook, before: str, after: str) -> bool:
     members = book.find("acting_members", after[:20])
     if not members or members[0].start > 1:
         return False
+    if not re.match(r"\s+[a-z]", after[members[0].end :]):
+        return False  # "ISIS members: 40" labels victims; acting members go on with a verb
     sentence_start = max(before.rfind(". "), before.rfind("\n"))
     opening = before[sentence_start + 1 :] if sentence_start >= 0 else before
     return bool(_OPENING.fullmatch(opening)) and not _NOT_ACTING.match(after, members[0].end)

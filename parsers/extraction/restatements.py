@@ -13,7 +13,7 @@ from dataclasses import replace
 from parsers.extraction.discourse import Discourse
 from parsers.extraction.parties import Strength, find_parties
 from parsers.extraction.phrases import PhraseBook
-from parsers.model import Figure
+from parsers.model import Figure, without_items
 from parsers.vocabulary import vocabulary
 
 # How far into a sentence its subject ("All of them", "They") may start.
@@ -146,12 +146,38 @@ def drop_restatements(figures: list[Figure]) -> list[Figure]:
             or any(_torture_restated(figure, o) for o in figures)
         )
     }
-    if not dropped:
+    return without_items(figures, dropped)
+
+
+def drop_headline_restatements(
+    figures: list[Figure], headline_start: int, headline_end: int
+) -> list[Figure]:
+    """A headline's figures that the body states again ("At least 45 civilians killed in
+    Idlib" over "the killing of at least 45 civilians, including 11 children"): one claim,
+    kept where the body states it with its breakdown and context."""
+    if headline_end <= headline_start:
         return figures
-    new_index: dict[int, int] = {}
-    kept: list[Figure] = []
-    for index, figure in enumerate(figures):
-        if index not in dropped:
-            new_index[index] = len(kept)
-            kept.append(figure)
-    return [replace(f, parent=new_index.get(f.parent)) if f.parent is not None else f for f in kept]
+    body = [f for f in figures if (f.locator.char_start or 0) >= headline_end]
+    restated = {
+        index for index, f in enumerate(figures)
+        if headline_start <= (f.locator.char_start or 0) < headline_end
+        and any(_restates(f, other) for other in body)
+    }  # fmt: skip
+    dropped: set[int] = set()
+    for index in restated:  # a headline total goes with its breakdown, or not at all
+        if figures[index].parent is not None:
+            continue
+        parts = {i for i, f in enumerate(figures) if f.parent == index}
+        if parts <= restated:
+            dropped |= {index, *parts}
+    return without_items(figures, dropped)
+
+
+def _restates(headline: Figure, body: Figure) -> bool:
+    return (
+        (headline.metric, headline.count, headline.count_high)
+        == (body.metric, body.count, body.count_high)
+        and _group(headline) in {"people", _group(body)}
+        and (headline.perpetrator_raw is None or _perpetrator(headline) == _perpetrator(body))
+        and (headline.period_start is None or headline.period_start == body.period_start)
+    )

@@ -6,7 +6,6 @@ is `parsers.prose_grammar`'s.
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from itertools import pairwise
 
 from parsers.extraction.clauses import Claim, assign_parts, set_clauses
@@ -29,6 +28,7 @@ from parsers.extraction.frames import (
 from parsers.extraction.mentions import HeadKind, Mention, places_in, read_mention, victim_pattern
 from parsers.extraction.parties import Strength, find_anaphors, find_parties
 from parsers.extraction.phrases import PhraseBook
+from parsers.model import without_items
 from parsers.periods import Period, find_periods
 from parsers.vocabulary import vocabulary
 
@@ -164,7 +164,7 @@ def read_sentence(
     if not facts.claims:
         _learn_topic(facts, discourse)
     metrics = claim_metrics(facts, discourse)
-    outer = _outer_total(facts, discourse, book)
+    outer = _outer_total(facts, discourse, book, metrics[0] if metrics else None)
     if outer is not None:
         metrics = [part_metric(m, outer.metric) if m else outer.metric for m in metrics]
     groups: list[str] = []
@@ -177,7 +177,7 @@ def read_sentence(
         groups.append(claim_group(facts, claim, previous_group, discourse, metrics[index]))
         bindings.append(claim_party(facts, claim, previous, metrics[index], discourse))
     bindings = share_agent_backwards(facts, bindings, book)
-    if outer is not None:
+    if outer is not None and outer.binding.raw is not None:
         bindings = [
             b if b.attribution not in {"none", "document"} else
             Binding(outer.binding.raw, outer.binding.id, "sentence", outer.binding.party)
@@ -185,7 +185,7 @@ def read_sentence(
         ]  # fmt: skip
     frames: list[Frame] = []
     head_index: dict[int, int] = {}
-    previous_period = None
+    previous_period = outer.period if outer is not None else None  # "9 of those killed"
     for index, claim in enumerate(facts.claims):
         metric, group, binding = metrics[index], groups[index], bindings[index]
         if claim.parent is not None and id(claim.parent) in head_index and metric is not None:
@@ -221,19 +221,7 @@ def _without_destinations(frames: list[Frame], country: str | None) -> list[Fram
         index for index, frame in enumerate(frames)
         if frame.metric == "displaced" and _foreign_country(frame.place_raw, country)
     }  # fmt: skip
-    if not dropped:
-        return frames
-    kept: list[Frame] = []
-    new_index: dict[int, int] = {}
-    for index, frame in enumerate(frames):
-        if index in dropped:
-            continue
-        new_index[index] = len(kept)
-        parent = frame.parent
-        if parent is not None and parent >= 0:
-            parent = new_index.get(parent)
-        kept.append(replace(frame, parent=parent))
-    return kept
+    return without_items(frames, dropped)
 
 
 def _foreign_country(place_raw: str | None, country: str) -> bool:
@@ -258,9 +246,12 @@ def _learn_topic(facts: SentenceFacts, discourse: Discourse) -> None:
             return
 
 
-def _outer_total(facts: SentenceFacts, discourse: Discourse, book: PhraseBook) -> Frame | None:
+def _outer_total(
+    facts: SentenceFacts, discourse: Discourse, book: PhraseBook, metric: str | None
+) -> Frame | None:
     """The total of the sentence before, when this one opens by breaking it down ("Among
-    them, 57 were children", "The reported victims include 28 children and 16 women")."""
+    them, 57 were children", "The reported victims include 28 children and 16 women"), of
+    the same metric when the part says one ("9 of those killed")."""
     discourse.outer = None
     if not facts.claims:
         return None
@@ -270,7 +261,7 @@ def _outer_total(facts: SentenceFacts, discourse: Discourse, book: PhraseBook) -
     if not (markers or opening_part):
         return None
     named = any(re.search(r"victim|dead|killed|opfer|victime|ضحايا", m.text, re.I) for m in markers)
-    discourse.outer = discourse.total_for(first.head.count.value, largest=named)
+    discourse.outer = discourse.total_for(first.head.count.value, largest=named, metric=metric)
     return discourse.outer[0] if discourse.outer else None
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from flows.acquire.discovery import Link
 from flows.acquire.documents import FetchedDocument
 from flows.batches import LoadBatches
-from flows.jobs import ParsedRun, ParseJob, ParseResult
+from flows.jobs import JobResult, ParseJob, WorkerOutcome
 from parsers.model import FigureRecord
 from warehouse.figure_columns import figure_columns
 from warehouse.rows import DocumentRow, FetchRow
@@ -40,17 +40,17 @@ def figure(sha: str, number: int) -> FigureRecord:
     return FigureRecord(
         f"{sha}-{number}", sha, "src", "u", "prose", "1.0.0", "killed", number, None, "exact",
         "civilians", "civilians", None, None, None, None, None, None, None, None, "stated",
-        "stated", None, {"kind": "text"}, "",
+        "clause", None, {"kind": "text"}, "",
     )  # fmt: skip
 
 
-def result(document: FetchedDocument, figures: int = 2, ok: bool = True) -> ParseResult:
+def result(document: FetchedDocument, figures: int = 2, ok: bool = True) -> JobResult:
     sha = document.sha256
     job = ParseJob(sha, document.archive_path, document.link.url, "src", "application/pdf",
                    NOW, None, None, ("prose",))  # fmt: skip
     table = figure_columns([figure(sha, n) for n in range(figures if ok else 0)])
-    run = ParsedRun("prose", "1.0.0", table, None if ok else "ParseError: broken", 5)
-    return ParseResult(job, (run,), NOW)
+    run = WorkerOutcome("prose", "1.0.0", table, None if ok else "ParseError: broken", 5)
+    return JobResult(job, (run,), NOW)
 
 
 def test_a_full_batch_is_handed_over_as_soon_as_it_is_full() -> None:

@@ -12,6 +12,7 @@ import sys
 import threading
 from pathlib import Path
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -23,7 +24,7 @@ from flows.config import FetchSettings, SourceConfig
 from flows.progress import LogLines
 from flows.sample_site.demo import write_demo_config
 from flows.sample_site.server import Fault
-from warehouse.database import reader
+from warehouse.database import reader, writer_path
 from warehouse.sql import scalar
 
 PDF = "/wp-content/uploads/2024/02/M240201E.pdf"
@@ -75,7 +76,28 @@ def test_unreadable_robots_txt_keeps_toll_away(site) -> None:
         settings, [site.host], Politeness(1000, 2), allow_private_addresses=True
     ) as fetcher:
         result = fetcher.get(site.base_url + PDF)
-    assert result.outcome == "skipped" and site.requests_to(PDF) == []
+    assert result.outcome == "failed" and site.requests_to(PDF) == []
+    assert "robots.txt" in result.error and "unreachable: HTTP 503" in result.error
+
+
+def test_a_host_that_does_not_answer_is_a_failed_fetch_not_a_robots_refusal() -> None:
+    """With no network, robots.txt cannot be read: every URL of the host is a failed fetch
+    saying the host is unreachable, never "disallowed by the site's robots.txt"."""
+    import socket
+
+    forget_robots()
+    with socket.socket() as closed:  # a port nothing listens on: connection refused
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings = FetchSettings(max_attempts=1)
+    try:
+        with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
+            result = fetcher.get(f"http://127.0.0.1:{port}/feed/")
+    finally:
+        forget_robots()  # the port may serve a site in a later test
+    assert result.outcome == "failed"
+    assert f"robots.txt of 127.0.0.1:{port} unreachable: ConnectError" in result.error
+    assert "disallow" not in result.error
 
 
 # ------------------------------------------------------------------------ politeness
@@ -352,6 +374,27 @@ def test_backfill_resumes_from_its_cursor(home, site) -> None:
         assert scalar(conn, "SELECT count(*) FROM documents") == 24  # every report, once
 
 
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_fresh_backfill_fetches_each_document_once(home, site) -> None:
+    """The feed's reports come again in the listings: one fetch per URL and run, not a 200
+    and then a 304 (it was 44 fetches for 24 URLs)."""
+    from flows.nightly import backfill, make_task_runner
+
+    config = write_demo_config(home, site.base_url)
+    flow = backfill.with_options(task_runner=make_task_runner("threads", 2))
+    assert flow(home=str(home), config_path=str(config)).status == "completed"
+    with reader(home) as conn:
+        twice = conn.execute(
+            "SELECT url, count(*) FROM fetches GROUP BY url HAVING count(*) > 1"
+        ).fetchall()
+        fetched = scalar(conn, "SELECT count(*) FROM fetches")
+        documents = scalar(conn, "SELECT count(DISTINCT url) FROM documents")
+    assert twice == [] and fetched == documents
+    pdf_requests = [r for r in site.requests if r.path.endswith(".pdf")]
+    assert len(pdf_requests) == len({r.path for r in pdf_requests})
+
+
 # ------------------------------------------------------------------------ observability
 
 
@@ -426,6 +469,74 @@ def test_two_ingests_at_once(home, site) -> None:
     assert first.returncode == 0, out + err
     out, err = waiting.communicate(timeout=300)
     assert waiting.returncode == 0, out + err
-    with reader(home) as conn:
+    with duckdb.connect(str(writer_path(home)), read_only=True) as conn:
         runs = conn.execute("SELECT status FROM runs ORDER BY started_at").fetchall()
     assert runs == [("completed",), ("completed",)]
+    with reader(home) as conn:  # the second run changed nothing, so it published nothing
+        assert conn.execute("SELECT status FROM runs").fetchall() == [("completed",)]
+
+
+# ------------------------------------------------------------------------ exit codes of a run
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_run_that_reached_no_source_failed(home) -> None:
+    """No network: the run fetched nothing from any source, so it is `failed` (exit 1), and
+    says the host was unreachable rather than that robots.txt forbade every URL."""
+    import socket
+
+    from flows.cli.app import app
+
+    forget_robots()
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    config = write_demo_config(home, f"http://127.0.0.1:{port}")
+    try:
+        result = CliRunner().invoke(
+            app,
+            ["ingest", "--home", str(home), "--config", str(config), "--task-runner", "threads"],
+        )
+    finally:
+        forget_robots()  # the port may serve a site in a later test
+    assert result.exit_code == 1, result.output
+    assert "failed: nothing was fetched or parsed" in result.stderr
+    assert "unreachable" in result.stdout and "disallowed" not in result.output
+    with reader(home) as conn:
+        assert conn.execute("SELECT status FROM runs").fetchall() == [("failed",)]
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_a_partial_run_exits_3(home, site) -> None:
+    from flows.cli.app import app
+
+    site.faults[PDF] = Fault("status", status=500)
+    config = _config(home, site, **{"max_attempts = 3": "max_attempts = 1"})
+    result = CliRunner().invoke(
+        app, ["ingest", "--home", str(home), "--config", str(config), "--task-runner", "threads"]
+    )
+    assert result.exit_code == 3, result.output
+    assert "partial: 1 failure(s), listed above; everything else is published" in result.stderr
+
+
+@pytest.mark.flow
+@pytest.mark.usefixtures("prefect_api")
+def test_sources_gone_quiet_raise_alarms_in_the_run_summary(home, site) -> None:
+    """The sample site's newest report is from January 2025, longer ago than its 45-day
+    cadence; and when its feed and listing stop listing reports, the next run says so."""
+    from flows.cli.app import app
+    from flows.summary import summary_markdown
+
+    config = write_demo_config(home, site.base_url)
+    first = _nightly(home, config)
+    assert [a.split(":")[0] for a in first.alarms] == ["source sample"]
+    assert "nothing new since 2025-01-01" in first.alarms[0]
+    assert "Alarms: sources gone quiet" in summary_markdown(first)
+    for entry_point in ("/feed/", "/category/death-toll/"):
+        site.faults[entry_point] = Fault("status", status=404)
+    second = _nightly(home, config)
+    assert any("discovery returned no report URL" in a for a in second.alarms)
+    check = CliRunner().invoke(app, ["check", "--home", str(home)])
+    assert "stale_source" in check.stdout and "discovery_found_nothing" in check.stdout

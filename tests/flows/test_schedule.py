@@ -55,11 +55,22 @@ def test_scheduled_run_happens_and_the_server_stops(home, site, tmp_path) -> Non
         output = _lines_until(process, "Prefect server and UI", 240)
         assert f"http://127.0.0.1:{port}" in output[-1]
         output += _lines_until(process, "finished: Completed", 300)
+        other = tmp_path / "other-home"  # an ingest beside it uses its server, starts none
+        ingest = subprocess.run(
+            [sys.executable, "-m", "flows.cli", "ingest", "--home", str(other), "--config",
+             str(config), "--task-runner", "threads"],
+            capture_output=True, text=True, env=env, timeout=300, check=False,
+        )  # fmt: skip
     finally:
         process.send_signal(signal.SIGTERM)
         rest, _ = process.communicate(timeout=120)
     assert process.returncode == 0, "\n".join(output) + rest
     assert "schedule stopped" in rest
+    assert ingest.returncode == 0, ingest.stdout + ingest.stderr
+    assert f"using the Prefect server of `toll schedule` at http://127.0.0.1:{port}/api" in (
+        ingest.stderr
+    )
+    assert not (tmp_path / "prefect" / "toll-schedule-server.json").exists()
     with reader(home) as conn:
         assert scalar(conn, "SELECT count(*) FROM runs WHERE status = 'completed'") >= 1
         assert scalar(conn, "SELECT count(*) FROM figures") >= 100

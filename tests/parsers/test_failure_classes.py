@@ -273,3 +273,43 @@ def test_languages_and_their_number_formats(text: str, expected: list[tuple]) ->
 def test_an_implausible_number_is_skipped_and_the_rest_kept() -> None:
     found = read("Some 1 billion people were affected. Shelling killed 12 civilians in Aleppo.")
     assert found == [("killed", 12, "civilians", "all_parties")]
+
+
+# --- Found on documents nobody tuned the grammar on -----------------------------------------
+
+
+def test_the_headline_restated_by_the_body_is_one_claim() -> None:
+    text = (
+        "At least 52 civilians killed in Homs in April 2025\n"
+        "The monitor documented the killing of at least 52 civilians, including 14 children, "
+        "in Homs governorate in April 2025."
+    )
+    assert read(text) == [
+        ("killed", 52, "civilians", "all_parties"),
+        ("killed", 14, "children", "all_parties"),
+    ]
+    assert all(r.snippet.startswith("The monitor") for r in records(text))
+
+
+def test_the_rest_counts_what_the_total_counted() -> None:
+    text = (
+        "The monitor said 4,100 people had been killed since January. Of them, 2,900 were "
+        "civilians. The rest were combatants – 1,050 government soldiers and 150 rebels."
+    )
+    found = read(text)
+    assert ("killed", 1050, "combatants", "all_parties") in found
+    assert ("killed", 150, "combatants", "all_parties") in found
+
+
+def test_an_adjective_daily_is_not_a_rate() -> None:
+    assert read("The monitor counted 640 people injured in the daily shelling of the city.") == [
+        ("injured", 640, "people", "all_parties")
+    ]
+    assert read("Airstrikes kill nine children daily in the north.") == []
+
+
+def test_a_place_among_several_is_not_the_figures_place() -> None:
+    (listed,) = records("Shelling killed 12 civilians in Idlib and Aleppo.")
+    assert listed.place is None
+    (single,) = records("Shelling killed 12 civilians in Idlib on Monday.")
+    assert single.place == "idlib"

@@ -277,3 +277,24 @@ def test_arabic_release() -> None:
         (18, "سيدة", 0),
         (60, "مدنياً", None),
     ]
+
+
+def test_a_list_that_distributes_a_total_breaks_it_down() -> None:
+    """Items after "distributed as follows:" are parts of the total (never to be added to
+    it); a party's members in a label are the victims, not the perpetrator."""
+    text = (
+        "The monitor documented the death of 640 people in May 2024. They are distributed as "
+        "follows:\n"
+        "Civilians: 410, among them 52 children.\n"
+        "Regime soldiers: 130.\n"
+        "Members of HTS and other factions: 75.\n"
+        "ISIS members: 25."
+    )
+    assert summary(text) == [
+        ("killed", 640, "people", None, None),
+        ("killed", 410, "civilians", None, 0),
+        ("killed", 52, "children", None, 1),
+        ("killed", 130, "regime soldiers", None, 0),
+        ("killed", 75, "members of hts and other factions", None, 0),
+        ("killed", 25, "isis members", None, 0),
+    ]

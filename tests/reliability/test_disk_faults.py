@@ -82,12 +82,15 @@ def missing_figures(home: Path, sample_home: Path) -> set:
     return set(figure_signatures(sample_home)) - set(figure_signatures(home))
 
 
-def record_fault(reliability, scenario: str, what: str, first, second, missing: set) -> None:
-    """One row of docs/reliability.md: the fault's run, then the run after the repair."""
+def record_fault(
+    reliability, scenario: str, what: str, first, second, missing: set, status: str = "partial"
+) -> None:
+    """One row of docs/reliability.md: the fault's run (partial, or failed when nothing at
+    all could be archived), then the run after the repair."""
     reliability.record(
         scenario,
         what,
-        first.status == "partial" and second.status == "completed",
+        first.status == status and second.status == "completed",
         f"{len(missing)} figure(s)" if missing else None,
     )
 
@@ -144,13 +147,15 @@ def test_read_only_archive(home: Path, site, sample_home: Path, reliability) -> 
             reliability,
             "archive_read_only",
             f"every fetched document a failed fetch with “{shown(errors[0], home)}”; "
-            "no document loaded without its bytes; after a remount read-write the next run "
+            "no document loaded without its bytes, the run failed (exit 1); after a remount "
+            "read-write the next run "
             "loaded everything",
             first,
             second,
             missing,
+            status="failed",
         )
-        assert first.status == "partial" and errors
+        assert first.status == "failed" and errors  # nothing could be archived: exit 1
         assert all("Read-only file system" in e for e in errors), errors
         assert loaded == 0 and partial_files == []
         assert second.status == "completed" and not missing
@@ -171,13 +176,15 @@ def test_archive_path_is_a_file(home: Path, site, sample_home: Path, reliability
         reliability,
         "archive_is_a_file",
         f"every fetched document a failed fetch with “{shown(errors[0], home)}”; "
-        "no document loaded without its bytes; once the file was moved away the next run "
+        "no document loaded without its bytes, the run failed (exit 1); once the file was "
+        "moved away the next run "
         "loaded everything",
         first,
         second,
         missing,
+        status="failed",
     )
-    assert first.status == "partial" and errors and loaded == 0
+    assert first.status == "failed" and errors and loaded == 0  # nothing archived: exit 1
     assert all("cannot write to the archive" in e for e in errors), errors
     assert second.status == "completed" and not missing
 

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from flows.batches import parse_run_rows
 from flows.budget import Budget
-from flows.jobs import ParseJob, run_parse_job
+from flows.jobs import JobResult, ParseJob, run_parse_job
 from flows.sample_site.demo import write_demo_config
 from parsers.media import sniff_media_type
 from parsers.model import Document, Figure, Locator, ParseError
@@ -89,7 +90,7 @@ def test_budget_stops_pathological_documents(scenario: str, tmp_path: Path) -> N
         ("pdf_tables", "prose"),
     )  # fmt: skip
     result = run_parse_job(job, tmp_path, Budget(seconds=4, memory_mb=300))
-    check_outcomes(scenario, result.runs)
+    check_outcomes(scenario, result.outcomes)
 
 
 def _figures(count: object, count_high: object = None) -> Parser:
@@ -120,6 +121,22 @@ def test_one_implausible_number_keeps_the_other_figures() -> None:
     assert outcome.ok and outcome.warnings and "implausible count 1e+09" in outcome.warnings[0]
     assert [(r.metric, r.count) for r in outcome.records] == [("killed", 35), ("killed", 9)]
     assert outcome.records[1].parent_figure_id == outcome.records[0].figure_id
+
+
+def test_a_skipped_figure_reaches_the_parse_run_with_its_reason(tmp_path: Path) -> None:
+    """Through the real parse job (archive, budgeted child) to the parse_runs row."""
+    text = b"1 billion people were displaced. Airstrikes killed 35 civilians in Idlib."
+    item = document(hostile.Hostile("x", "x.txt", text))
+    path = archive.store(tmp_path, item.content, item.media_type)
+    job = ParseJob(
+        item.sha256, path, item.url, "hostile", item.media_type, item.fetched_at, None, None,
+        ("prose",),
+    )  # fmt: skip
+    (run,) = run_parse_job(job, tmp_path, Budget(seconds=20, memory_mb=300)).outcomes
+    assert run.ok and run.figure_count == 1
+    assert len(run.warnings) == 1 and "implausible count 1e+09" in run.warnings[0]
+    (row, _), *_ = parse_run_rows(JobResult(job, (run,), item.fetched_at), "run-1")
+    assert row.status == "ok" and row.warnings == list(run.warnings)
 
 
 def test_library_errors_and_parser_bugs_become_parse_errors() -> None:

@@ -41,7 +41,7 @@ def figure(
         qualifier=qualifier, victim_group=victim_group, victim_raw=victim_group or "?",
         perpetrator=perpetrator, perpetrator_raw=perpetrator, place=place, place_raw=place,
         period_start=period[0], period_end=period[1], period_raw="January 2024",
-        period_precision="month", certainty="stated", attribution="stated",
+        period_precision="month", certainty="stated", attribution="table",
         parent_figure_id=(
             hashlib.sha256(f"{doc}|{parser}|{parent}".encode()).hexdigest()[:24] if parent else None
         ),

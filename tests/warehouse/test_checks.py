@@ -158,3 +158,72 @@ def test_toll_check_groups_findings_and_is_strict_on_errors(home) -> None:
     assert relaxed.exit_code == 0 and "subgroup_exceeds_group" in relaxed.stdout
     strict = runner.invoke(app, ["check", "--home", str(home), "--strict"])
     assert strict.exit_code == 1 and "1 open error" in strict.output
+
+
+# ---------------------------------------------------------------- sources gone quiet
+
+
+def _open(conn) -> dict[str, list[str]]:
+    rows = conn.execute(
+        "SELECT check_name, message FROM quality_issues WHERE resolved_at IS NULL "
+        "ORDER BY check_name, message"
+    ).fetchall()
+    found: dict[str, list[str]] = {}
+    for name, message in rows:
+        found.setdefault(name, []).append(message)
+    return found
+
+
+def test_a_source_quiet_for_longer_than_its_cadence_is_stale(home) -> None:
+    from datetime import timedelta
+
+    from warehouse.checks import SourceWatch, open_alarms
+
+    with writer(home) as conn:
+        load_batch(conn, batch("r1", "a", [figure("a", "x", 5, source="quiet")],
+                               published=date(2025, 11, 1), source="quiet"))  # fmt: skip
+        load_batch(conn, batch("r1", "b", [figure("b", "x", 5, source="busy")],
+                               published=date(2025, 12, 30), source="busy"))  # fmt: skip
+        watches = [SourceWatch("quiet", 45), SourceWatch("busy", 45)]
+        run_checks(conn, "run-1", NOW, watches)  # NOW is 2026-01-02: 62 and 3 days
+        assert _open(conn) == {
+            "stale_source": [
+                "source quiet: nothing new since 2025-11-01 (its newest document), longer "
+                "than its cadence of 45 days"
+            ]
+        }
+        assert open_alarms(conn, ["quiet", "busy"]) == _open(conn)["stale_source"]
+        assert open_alarms(conn, ["busy"]) == []
+        run_checks(conn, "run-2", NOW, [SourceWatch("busy", 45)])  # judges busy only
+        assert "stale_source" in _open(conn)
+        run_checks(conn, "run-3", NOW, [])  # a reparse watches nothing
+        assert "stale_source" in _open(conn)
+        run_checks(conn, "run-4", NOW, [SourceWatch("quiet", 90)])
+        assert _open(conn) == {}
+        later = NOW + timedelta(days=100)
+        run_checks(conn, "run-5", later, [SourceWatch("quiet", 90), SourceWatch("busy", 90)])
+        assert [m.split(":")[0] for m in _open(conn)["stale_source"]] == [
+            "source busy",
+            "source quiet",
+        ]
+
+
+def test_discovery_that_returns_nothing_for_a_known_source_is_an_alarm(home) -> None:
+    from warehouse.checks import SourceWatch
+
+    with writer(home) as conn:
+        load_batch(conn, batch("r1", "a", [figure("a", "x", 5, source="s")],
+                               published=date(2025, 12, 30), source="s"))  # fmt: skip
+        run_checks(conn, "run-1", NOW, [SourceWatch("s", 45, discovered=0)])
+        assert _open(conn) == {
+            "discovery_found_nothing": [
+                "source s: discovery returned no report URL from its feeds and listings, "
+                "though it found 1 document(s) before"
+            ]
+        }
+        run_checks(conn, "run-2", NOW, [SourceWatch("s", 45)])  # a backfill: no judgement
+        assert "discovery_found_nothing" in _open(conn)
+        run_checks(conn, "run-3", NOW, [SourceWatch("s", 45, discovered=3)])
+        assert _open(conn) == {}
+        run_checks(conn, "run-4", NOW, [SourceWatch("new", 45, discovered=0)])
+        assert _open(conn) == {}  # a source that never had a document raises nothing

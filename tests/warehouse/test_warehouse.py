@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import duckdb
@@ -14,7 +15,13 @@ from warehouse.database import connect_writer, publish, published_path, reader, 
 from warehouse.figure_columns import conforms, figure_columns
 from warehouse.load import figure_table, load_batch
 from warehouse.rows import DocumentRow, FetchRow, LoadBatch, ParseRunRow
-from warehouse.schema import current_version, migrate, migrations, undocumented
+from warehouse.schema import (
+    WarehouseTooNew,
+    current_version,
+    migrate,
+    migrations,
+    undocumented,
+)
 from warehouse.sql import scalar, transaction
 
 NOW = datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
@@ -29,7 +36,8 @@ def record(figure_id: str, count: int, version: str = "1.0.0") -> FigureRecord:
         qualifier="exact", victim_group="civilians", victim_raw="civilians",
         perpetrator="isis", perpetrator_raw="ISIS", place=None, place_raw=None,
         period_start=date(2024, 1, 1), period_end=date(2024, 1, 31), period_raw="January 2024",
-        period_precision="month", certainty="stated", attribution="stated", parent_figure_id=None,
+        period_precision="month", certainty="stated", attribution="clause",
+        parent_figure_id=None,
         locator={"kind": "text", "char_start": 0, "char_end": 2}, snippet="ISIS killed 5 civilians",
     )  # fmt: skip
 
@@ -79,7 +87,7 @@ def test_a_newer_warehouse_is_refused() -> None:
     conn = duckdb.connect()
     migrate(conn)
     conn.execute("INSERT INTO schema_version (version, name) VALUES (999, 'future.sql')")
-    with pytest.raises(RuntimeError, match="newer than this toll"):
+    with pytest.raises(WarehouseTooNew, match="newer than this toll"):
         migrate(conn)
 
 
@@ -95,6 +103,37 @@ def test_loading_the_same_batch_twice_adds_nothing(home) -> None:
             ("parse_runs", 1),
         ):
             assert scalar(conn, f"SELECT count(*) FROM {table}") == expected
+
+
+def test_skipped_figures_and_attribution_are_stored(home) -> None:
+    loaded = batch("r1")
+    loaded.parse_runs[0] = replace(loaded.parse_runs[0], warnings=["skipped implausible count"])
+    with writer(home) as conn:
+        load_batch(conn, loaded)
+        assert conn.execute("SELECT warnings FROM parse_runs").fetchall() == [
+            (["skipped implausible count"],)
+        ]
+        assert conn.execute(
+            "SELECT DISTINCT certainty, attribution FROM figure_provenance"
+        ).fetchall() == [("stated", "clause")]
+
+
+def test_figures_loaded_before_attribution_are_marked_not_recorded() -> None:
+    """Migration 004 on a warehouse that already holds figures of the old layout."""
+    conn = duckdb.connect()
+    known = migrations()
+    for migration in known[:3]:
+        conn.execute(migration.sql)
+    conn.execute(
+        "INSERT INTO figures (figure_id, sha256, source_id, parser, parser_version, "
+        "parse_run_id, run_id, metric, count, qualifier, attribution, locator, snippet, "
+        "loaded_at) VALUES ('f', 's', 'src', 'prose', '1.0.0', 'p', 'r', 'killed', 3, "
+        "'exact', 'believed', '{}', 'x', now())"
+    )
+    conn.execute(known[3].sql)
+    assert conn.execute("SELECT certainty, attribution FROM figures").fetchall() == [
+        ("believed", "not_recorded")
+    ]
 
 
 def test_a_new_parser_version_replaces_that_parsers_figures(home) -> None:

@@ -13,10 +13,12 @@ from typing import Any
 
 import duckdb
 
+from warehouse.errors import NotFound
+
 MIN_PREFIX = 6
 
 
-class FigureNotFound(LookupError):
+class FigureNotFound(NotFound):
     """No figure (or more than one) matches the id given."""
 
 
@@ -121,7 +123,7 @@ def render_png(
         longest = max(float(page.width), float(page.height), 1.0)  # points: 72 per inch
         image = page.to_image(resolution=min(float(resolution), max_side * 72 / longest))
         if locator.get("bbox"):
-            image.draw_rect(tuple(locator["bbox"]), stroke="#d62728", stroke_width=3, fill=None)
+            image.draw_rect(tuple(locator["bbox"]), stroke="#d62728", stroke_width=3, fill=None)  # type: ignore[arg-type]
         else:
             count = int(explanation.figure["count"])
             for form in (f"{count:,}", str(count)):
@@ -129,7 +131,7 @@ def render_png(
                 if found:
                     for hit in found:
                         box = (hit["x0"] - 2, hit["top"] - 2, hit["x1"] + 2, hit["bottom"] + 2)
-                        image.draw_rect(box, stroke="#d62728", stroke_width=3, fill=None)
+                        image.draw_rect(box, stroke="#d62728", stroke_width=3, fill=None)  # type: ignore[arg-type]
                     break
         out = io.BytesIO()
         image.save(out, format="PNG")

@@ -24,7 +24,7 @@ _FORMULA_PATTERN = "^[=+@\\t\\r-]"  # the same, as a DuckDB regular expression
 FIGURES_QUERY = """
 SELECT f.figure_id, f.source_id, f.metric, f.victim_group, f.perpetrator, f.place,
        f.period_start, f.period_end, f.period_precision, f.count, f.count_high, f.qualifier,
-       f.attribution, f.parent_figure_id, f.victim_raw, f.perpetrator_raw, f.place_raw,
+       f.certainty, f.attribution, f.parent_figure_id, f.victim_raw, f.perpetrator_raw, f.place_raw,
        f.period_raw, p.url, p.final_url, p.fetched_at, p.http_status, p.sha256,
        p.archive_path, p.document_title, p.document_published, f.parser, f.parser_version,
        f.locator, f.snippet, f.run_id
@@ -156,7 +156,7 @@ def hxl_rows(conn: duckdb.DuckDBPyConnection) -> tuple[list[str], list[str], lis
     ).fetchall()
     header = [label for _, label, _ in HXL_COLUMNS] + [label for _, label, _ in HXL_GROUPS]
     hashtags = [tag for _, _, tag in HXL_COLUMNS] + [tag for _, _, tag in HXL_GROUPS]
-    return header, hashtags, rows
+    return header, hashtags, list(rows)
 
 
 def _hxl(conn: duckdb.DuckDBPyConnection, out: Path, escape_formulas: bool) -> ExportResult:

@@ -130,7 +130,8 @@ def check_references(home: Path, hashes: dict[str, str]) -> tuple[int, list[Find
         elif path not in hashes and not (home / path).is_file():
             findings.append(Finding("missing", path, f"archived copy of {url} is gone"))
         referenced.add(expected)
-    for table, (count, example) in dangling.items():
+    for table, row in dangling.items():
+        count, example = row or (0, None)
         if count:
             detail = f"{count} {table} row(s) name no document, e.g. {example}"
             findings.append(Finding("dangling", None, detail))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from typer.testing import CliRunner
@@ -97,3 +98,65 @@ def test_every_command_has_help_with_an_example() -> None:
     for command in ("ingest", "demo", "sql", "status", "parse"):
         result = runner.invoke(app, [command, "--help"])
         assert result.exit_code == 0 and "Example" in result.stdout, command
+
+
+def test_reparse_dry_run_prints_a_preview_and_writes_nothing(loaded_home) -> None:
+    """The loaded figures came from prose 1.0.0, so a reparse is pending; their archive file
+    is absent here, so the preview says the document failed rather than guessing."""
+    from warehouse.database import reader
+
+    with reader(loaded_home) as conn:
+        before = conn.execute("SELECT count(*) FROM parse_runs").fetchone()
+    shown = runner.invoke(app, ["reparse", "--dry-run", "--home", str(loaded_home)])
+    assert shown.exit_code == 0, shown.output
+    assert "reparse preview (nothing written)" in shown.output
+    assert "failed" in shown.output and "nothing was written" in shown.output
+    as_json = runner.invoke(app, ["reparse", "--dry-run", "--json", "--home", str(loaded_home)])
+    (group,) = json.loads(as_json.stdout)["groups"]
+    assert group["parser"] == "prose" and group["from_versions"] == []
+    assert group["failed_documents"] and group["added"] == group["removed"] == 0
+    with reader(loaded_home) as conn:
+        assert conn.execute("SELECT count(*) FROM parse_runs").fetchone() == before
+
+
+def test_sql_says_no_rows(loaded_home) -> None:
+    result = runner.invoke(
+        app, ["sql", "SELECT * FROM figures WHERE false", "--home", str(loaded_home)]
+    )
+    assert result.exit_code == 0 and result.stdout.strip() == "(no rows)"
+
+
+def test_sql_never_hides_a_column(loaded_home) -> None:
+    """Too wide for the terminal (80 columns here): one record per block, every column."""
+    columns = [f"column_{n}" for n in range(6)]
+    query = "SELECT " + ", ".join(f"repeat('{n}', 30) AS {c}" for n, c in enumerate(columns))
+    result = runner.invoke(app, ["sql", query, "--home", str(loaded_home)])
+    assert result.exit_code == 0, result.output
+    assert "-[ record 1 ]-" in result.stdout
+    assert all(c in result.stdout for c in columns)
+    narrow = runner.invoke(app, ["sql", "SELECT 1 AS a, 2 AS b", "--home", str(loaded_home)])
+    assert "record" not in narrow.stdout and "a" in narrow.stdout
+
+
+def test_status_times_have_year_and_zone(loaded_home) -> None:
+    result = runner.invoke(app, ["status", "--home", str(loaded_home)])
+    assert re.search(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC", result.stdout), result.stdout
+
+
+def test_parse_with_parser_runs_only_that_parser_whatever_its_source(tmp_path) -> None:
+    from tests.conftest import TESTS
+
+    fixture = next((TESTS / "golden/airwars_incident").glob("*/input.*"))
+    plain = runner.invoke(app, ["parse", str(fixture), "--json"])
+    assert "airwars_incident" not in {r["parser"] for r in json.loads(plain.stdout)}
+    chosen = runner.invoke(app, ["parse", str(fixture), "--json", "--parser", "airwars_incident"])
+    assert chosen.exit_code == 0, chosen.output
+    assert {r["parser"] for r in json.loads(chosen.stdout)} == {"airwars_incident"}
+
+
+def test_explain_png_never_creates_folders(loaded_home, tmp_path) -> None:
+    target = tmp_path / "missing" / "deeper" / "cell.png"
+    result = runner.invoke(app, ["explain", "f0", "--home", str(loaded_home), "--png", str(target)])
+    assert result.exit_code == 2
+    assert f"no folder {target.parent} to write cell.png into (--png)" in result.stderr
+    assert not (tmp_path / "missing").exists()

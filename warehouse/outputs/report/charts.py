@@ -296,7 +296,7 @@ def governorate_bars(section: SourceSection) -> dict[str, Any]:
         for row in section.governorates
         if row.cells[0]
     ]
-    places = [v["place"] for v in values]
+    places = [str(v["place"]) for v in values]
     y = alt.Y("place:N", title=None, sort=places)
     x = alt.X("count:Q", title="Civilians killed", axis=alt.Axis(format=COUNT))
     bars = alt.Chart(alt.Data(values=values)).mark_bar(color="#0072B2").encode(

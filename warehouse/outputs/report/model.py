@@ -308,8 +308,8 @@ class SourceSection:
                 yield from total.figures if total else ()
         if self.headline:
             yield from self.headline.others
-        for row in (*self.table, *self.governorates):
-            yield from (c for c in row.cells if c)
+        for cells in (*(r.cells for r in self.table), *(p.cells for p in self.governorates)):
+            yield from (c for c in cells if c)
 
 
 @dataclass(frozen=True)

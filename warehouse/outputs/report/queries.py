@@ -10,6 +10,8 @@ from typing import Any
 
 import duckdb
 
+from warehouse.errors import UnknownSource
+
 Row = dict[str, Any]
 
 # The provenance every cited number carries (joined on figure_id).
@@ -43,10 +45,6 @@ JOIN current_figures f USING (figure_id)
 JOIN figure_provenance p USING (figure_id)
 ORDER BY f.source_id, month, f.metric, f.victim_group, f.place
 """
-
-
-class UnknownSource(KeyError):
-    """`--source` names no source the warehouse knows."""
 
 
 @dataclass(frozen=True)
