@@ -112,6 +112,24 @@ def test_nothing_noted_nothing_done(conn) -> None:
     assert not upsert_sources(conn, [_source("sample", "SY")], NOW)  # as configured: no write
 
 
+def test_a_source_gone_quiet_is_noted_though_nothing_changed(conn) -> None:
+    """The source checks run on an unchanged nightly too (time passes, a source goes quiet):
+    a new or resolved alarm is a change to publish; the same alarm again is not."""
+    load_batch(conn, batch("r1", "feb", _release("feb", 100)))
+    update_derived(conn, "r1", NOW)
+    noted: list[str] = []
+    watch = [checks.SourceWatch("sample", 45)]
+    later = NOW + timedelta(days=400)
+    quiet = update_derived(conn, "r2", later, lambda: noted.append("r2"), watch)
+    assert not quiet.changed and noted == ["r2"]
+    assert checks.open_alarms(conn, ["sample"]) and quiet.open_issues >= 1
+    update_derived(conn, "r3", later, lambda: noted.append("r3"), watch)
+    assert noted == ["r2"]  # the same alarm: nothing to publish
+    patient = [checks.SourceWatch("sample", 5000)]  # a longer cadence: no longer quiet
+    update_derived(conn, "r4", later, lambda: noted.append("r4"), patient)
+    assert noted == ["r2", "r4"] and not checks.open_alarms(conn, ["sample"])
+
+
 def test_rows_outside_the_change_are_not_recomputed(conn) -> None:
     load_batch(conn, batch("r1", "feb", _release("feb", 100)))
     update_derived(conn, "r1", NOW)
@@ -133,7 +151,12 @@ def test_a_changed_definition_recomputes_everything(conn) -> None:
 
 
 def test_every_check_reads_the_scoped_figures() -> None:
+    """Every figure check reads the scoped figures; the source checks read `documents` and
+    the run's `source_watch` (small in every warehouse), never the figures."""
     for check in checks.CHECKS:
         sql = checks.scoped_sql(check, partial=True)
+        if check.scope is not None:
+            assert "source_watch" in sql and not re.search(r"\bfigures\b", sql), check.name
+            continue
         assert "checked_figures" in sql or "checked_monthly_toll" in sql, check.name
         assert not re.search(r"(FROM|JOIN)\s+(figures|monthly_toll_live)\b", sql), check.name
