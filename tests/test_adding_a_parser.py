@@ -159,7 +159,7 @@ def test_outside_a_checkout_the_maintainer_commands_say_they_need_one(
     result = runner.invoke(app, command.split())
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines() == [
-        "this command needs a checkout of toll's repository (its parsers/formats/ and "
+        "error: this command needs a checkout of toll's repository (its parsers/formats/ and "
         "tests/golden/ folders): run it inside one, or pass --root"
     ]
     assert list(installed.rglob("*.py")) == []  # nothing written into the installed package

@@ -91,7 +91,9 @@ def test_a_host_that_does_not_answer_is_a_failed_fetch_not_a_robots_refusal() ->
         port = closed.getsockname()[1]
     settings = FetchSettings(max_attempts=1)
     try:
-        with Fetcher(settings, ["127.0.0.1"], Politeness(1000, 2)) as fetcher:
+        with Fetcher(
+            settings, [f"127.0.0.1:{port}"], Politeness(1000, 2), allow_private_addresses=True
+        ) as fetcher:
             result = fetcher.get(f"http://127.0.0.1:{port}/feed/")
     finally:
         forget_robots()  # the port may serve a site in a later test
@@ -329,7 +331,7 @@ def test_dask_without_its_extra_says_in_one_line_how_to_install_it(
     result = CliRunner().invoke(app, [command, "--home", str(home), "--task-runner", "dask"])
     assert result.exit_code == 2, result.output
     assert result.stderr.splitlines() == [
-        "--task-runner dask needs the dask extra (prefect_dask is not installed): "
+        "error: --task-runner dask needs the dask extra (prefect_dask is not installed): "
         "pip install 'toll[dask]' (in a checkout: pip install -e '.[dask]')"
     ]
     assert not (home / "warehouse.duckdb").exists()  # refused before any run began
