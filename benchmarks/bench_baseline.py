@@ -13,10 +13,9 @@ from typing import Any
 
 import duckdb
 
-from flows.jobs import plan_jobs
+from flows.jobs import document_of, plan_jobs
 from flows.reparse import archived_documents
 from flows.warmup import warm_parsers
-from parsers.model import Document
 from parsers.registry import parse_document
 from warehouse import archive
 
@@ -31,17 +30,7 @@ def bare_parse(home: Path) -> dict[str, Any]:
     figures = 0
     for job in jobs:
         content = archive.read(home, job.archive_path, job.sha256)
-        document = Document(
-            url=job.url,
-            source=job.source,
-            media_type=job.media_type,
-            content=content,
-            sha256=job.sha256,
-            fetched_at=job.fetched_at,
-            title=job.title,
-            published=job.published,
-            country=job.country,
-        )
+        document = document_of(job, content)
         start = time.perf_counter()
         outcomes = parse_document(document, only=list(job.parsers))
         kind = "pdf" if job.media_type == "application/pdf" else "html"

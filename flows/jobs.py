@@ -186,6 +186,22 @@ def parse_with(document: Document, parser: Parser | str) -> list[_Parsed]:
     return [(o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)]
 
 
+def document_of(job: ParseJob, content: bytes) -> Document:
+    """The document a job's parsers read: its archived bytes with what the job knows."""
+    return Document(
+        url=job.url,
+        source=job.source,
+        media_type=job.media_type,
+        content=content,
+        sha256=job.sha256,
+        fetched_at=job.fetched_at,
+        title=job.title,
+        published=job.published,
+        charset=job.charset,
+        country=job.country,
+    )
+
+
 def run_parse_job(
     job: ParseJob,
     home: Path,
@@ -201,18 +217,7 @@ def run_parse_job(
     except archive.ArchiveError as error:
         failed = tuple(failed_outcome(name, "", f"archive: {error}") for name in job.parsers)
         return JobResult(job, failed, started_at)
-    document = Document(
-        url=job.url,
-        source=job.source,
-        media_type=job.media_type,
-        content=content,
-        sha256=job.sha256,
-        fetched_at=job.fetched_at,
-        title=job.title,
-        published=job.published,
-        charset=job.charset,
-        country=job.country,
-    )
+    document = document_of(job, content)
     outcomes: list[WorkerOutcome] = []
     for name in job.parsers:
         clock = time.perf_counter()

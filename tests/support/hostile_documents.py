@@ -11,28 +11,11 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from flows.devtools.scaffold import pdf_from_objects
 from flows.sample_site.server import bundled_site
 
 SAMPLE_PDF = bundled_site() / "wp-content/uploads/2024/02/M240201E.pdf"
 SENTENCE = b"<p>93 civilians were killed in Idlib in March 2024.</p>"
-
-
-def pdf_from_objects(objects: list[bytes]) -> bytes:
-    """A PDF file from object bodies (object 1 is the catalog), with a correct xref table."""
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    for offset in offsets:
-        out += b"%010d 00000 n \n" % offset
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
-        len(objects) + 1,
-        xref,
-    )
-    return bytes(out)
 
 
 def pdf_truncated() -> bytes:
