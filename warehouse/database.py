@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.errors import NotFound
-from warehouse.files import atomic_file
+from warehouse.files import atomic_file, copy_into
 from warehouse.schema import migrate
 from warehouse.served import refresh_served
 
@@ -95,7 +95,7 @@ def publish(home: Path) -> Path:
     for leftover in target.parent.glob(f".{target.name}.*.tmp"):  # from a publish killed mid-copy
         leftover.unlink(missing_ok=True)
     with open(source, "rb") as copied, atomic_file(target) as out:
-        shutil.copyfileobj(copied, out, 1 << 20)
+        copy_into(copied, out)
     return target
 
 
