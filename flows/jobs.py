@@ -13,11 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
 
-from flows.acquire.documents import FetchedDocument
 from flows.budget import Budget, BudgetExceeded, run_within_budget
 from parsers.media import charset_of
 from parsers.model import Document
@@ -25,6 +24,9 @@ from parsers.registry import Parser, get_parser, parsers_for, run_parser
 from warehouse import archive
 from warehouse.figure_columns import SCHEMA as FIGURE_SCHEMA
 from warehouse.figure_columns import figure_columns
+
+if TYPE_CHECKING:  # a fork server imports this module: it need not import the fetcher (0.5 s)
+    from flows.acquire.documents import FetchedDocument
 
 
 @dataclass(frozen=True)
