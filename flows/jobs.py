@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,24 +27,6 @@ from warehouse.figure_columns import figure_columns
 
 if TYPE_CHECKING:  # a fork server imports this module: it need not import the fetcher (0.5 s)
     from flows.acquire.documents import FetchedDocument
-
-
-@dataclass(frozen=True)
-class ParseJob:
-    """What a parse worker needs: where the bytes are and the document's context. Carries no
-    bytes and no database handle, so it crosses process boundaries cheaply."""
-
-    sha256: str
-    archive_path: str
-    url: str
-    source: str
-    media_type: str
-    fetched_at: datetime
-    title: str | None
-    published: date | None
-    parsers: tuple[str, ...]
-    charset: str | None = None  # of the HTTP Content-Type the document was served with
-    country: str | None = None  # the source's country: scopes names such as "security forces"
 
 
 @dataclass(frozen=True)
@@ -99,8 +81,16 @@ class ArchivedDocument:
     fetched_at: datetime
     title: str | None
     published: date | None
-    charset: str | None = None
-    country: str | None = None
+    charset: str | None = None  # of the HTTP Content-Type the document was served with
+    country: str | None = None  # the source's country: scopes names such as "security forces"
+
+
+@dataclass(frozen=True)
+class ParseJob(ArchivedDocument):
+    """What a parse worker needs: an archived document and the parsers still to run on it.
+    Carries no bytes and no database handle, so it crosses process boundaries cheaply."""
+
+    parsers: tuple[str, ...] = field(kw_only=True)
 
 
 def plan_jobs(
@@ -114,35 +104,15 @@ def plan_jobs(
     for document in documents:
         if document.sha256 in jobs:
             continue
-        probe = Document(
-            url=document.url,
-            source=document.source,
-            media_type=document.media_type,
-            content=b"",
-            sha256=document.sha256,
-            fetched_at=document.fetched_at,
-            title=document.title,
-            published=document.published,
-        )
+        probe = document_of(document, b"")
         pending = tuple(
             p.name
             for p in parsers_for(probe, only)
             if (document.sha256, p.name, p.version) not in done
         )
         if pending:
-            jobs[document.sha256] = ParseJob(
-                sha256=document.sha256,
-                archive_path=document.archive_path,
-                url=document.url,
-                source=document.source,
-                media_type=document.media_type,
-                fetched_at=document.fetched_at,
-                title=document.title,
-                published=document.published,
-                parsers=pending,
-                charset=document.charset,
-                country=document.country,
-            )
+            known = {f.name: getattr(document, f.name) for f in fields(ArchivedDocument)}
+            jobs[document.sha256] = ParseJob(**known, parsers=pending)
     return list(jobs.values())
 
 
@@ -188,8 +158,8 @@ def parse_with(document: Document, parser: Parser | str) -> list[_Parsed]:
     return [(o.parser, o.parser_version, figure_columns(o.records), o.error, o.warnings)]
 
 
-def document_of(job: ParseJob, content: bytes) -> Document:
-    """The document a job's parsers read: its archived bytes with what the job knows."""
+def document_of(job: ArchivedDocument, content: bytes) -> Document:
+    """The document a job's parsers read: its archived bytes with what the warehouse knows."""
     return Document(
         url=job.url,
         source=job.source,

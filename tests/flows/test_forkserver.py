@@ -172,7 +172,7 @@ def test_a_hostile_document_in_a_job_group_costs_only_its_own_parses(tmp_path) -
     ]  # fmt: skip
     jobs = [
         ParseJob(d.sha256, archive.store(tmp_path, d.content, d.media_type), d.url, d.source,
-                 d.media_type, d.fetched_at, None, None, ("pdf_tables", "prose")
+                 d.media_type, d.fetched_at, None, None, parsers=("pdf_tables", "prose")
                  if d.media_type == "application/pdf" else ("html_tables", "prose"))
         for d in documents
     ]  # fmt: skip

@@ -47,7 +47,7 @@ def figure(sha: str, number: int) -> FigureRecord:
 def result(document: FetchedDocument, figures: int = 2, ok: bool = True) -> JobResult:
     sha = document.sha256
     job = ParseJob(sha, document.archive_path, document.link.url, "src", "application/pdf",
-                   NOW, None, None, ("prose",))  # fmt: skip
+                   NOW, None, None, parsers=("prose",))  # fmt: skip
     table = figure_columns([figure(sha, n) for n in range(figures if ok else 0)])
     run = WorkerOutcome("prose", "1.0.0", table, None if ok else "ParseError: broken", 5)
     return JobResult(job, (run,), NOW)

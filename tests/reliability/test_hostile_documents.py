@@ -87,7 +87,7 @@ def test_budget_stops_pathological_documents(scenario: str, tmp_path: Path) -> N
     path = archive.store(tmp_path, item.content, item.media_type)
     job = ParseJob(
         item.sha256, path, item.url, "hostile", item.media_type, item.fetched_at, None, None,
-        ("pdf_tables", "prose"),
+        parsers=("pdf_tables", "prose"),
     )  # fmt: skip
     result = run_parse_job(job, tmp_path, Budget(seconds=4, memory_mb=300))
     check_outcomes(scenario, result.outcomes)
@@ -130,7 +130,7 @@ def test_a_skipped_figure_reaches_the_parse_run_with_its_reason(tmp_path: Path) 
     path = archive.store(tmp_path, item.content, item.media_type)
     job = ParseJob(
         item.sha256, path, item.url, "hostile", item.media_type, item.fetched_at, None, None,
-        ("prose",),
+        parsers=("prose",),
     )  # fmt: skip
     (run,) = run_parse_job(job, tmp_path, Budget(seconds=20, memory_mb=300)).outcomes
     assert run.ok and run.figure_count == 1
