@@ -105,20 +105,24 @@ def test_a_host_that_does_not_answer_is_a_failed_fetch_not_a_robots_refusal() ->
 # ------------------------------------------------------------------------ politeness
 
 
-def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
-    from flows.acquire.documents import fetch_and_archive, fetcher_for
-
-    source = SourceConfig(
-        name="ratelimited",
+def _local_source(site, name: str, **limits: int) -> SourceConfig:
+    """A source on the local sample site, with the politeness limits under test."""
+    return SourceConfig(
+        name=name,
         publisher="x",
         homepage=site.base_url + "/",
         allowed_hosts=[site.host],
         allow_private_addresses=True,
         feeds=[site.base_url + "/feed/"],
         include=["."],
-        rate_limit_per_second=8,
-        max_concurrency=3,
+        **limits,
     )
+
+
+def test_request_rate_seen_by_the_site_respects_the_limit(site, home) -> None:
+    from flows.acquire.documents import fetch_and_archive, fetcher_for
+
+    source = _local_source(site, "ratelimited", rate_limit_per_second=8, max_concurrency=3)
     from flows.acquire.discovery import Link
 
     links = [Link(f"{site.base_url}{p}") for p in _pdf_paths(site)]
@@ -139,17 +143,7 @@ def test_concurrency_seen_by_the_site_respects_the_limit(site, home) -> None:
 
     for path in _pdf_paths(site):
         site.faults[path] = Fault("delay", seconds=0.3)
-    source = SourceConfig(
-        name="concurrent",
-        publisher="x",
-        homepage=site.base_url + "/",
-        allowed_hosts=[site.host],
-        allow_private_addresses=True,
-        feeds=[site.base_url + "/feed/"],
-        include=["."],
-        rate_limit_per_second=1000,
-        max_concurrency=2,
-    )
+    source = _local_source(site, "concurrent", rate_limit_per_second=1000, max_concurrency=2)
     links = [Link(f"{site.base_url}{p}") for p in _pdf_paths(site)]
     with fetcher_for(source, FetchSettings()) as fetcher:
         fetch_and_archive(fetcher, source, links, {}, home, "run")
