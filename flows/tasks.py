@@ -4,7 +4,6 @@ return."""
 
 from __future__ import annotations
 
-import os
 import queue
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -19,9 +18,8 @@ from flows.acquire.documents import FetchedDocument, discover_links, fetch_and_a
 from flows.budget import Budget, budget_session
 from flows.config import FetchSettings, SourceConfig
 from flows.jobs import JobResult, ParseJob, failed_outcome, run_parse_job
-
-GROUPS_PER_WORKER = 4
-MAX_GROUP = 16
+from flows.runners import runner_workers
+from flows.scheduling import parse_cost, plan_groups
 
 
 @task(name="discover", task_run_name="discover-{source.name}")
@@ -91,16 +89,17 @@ def failed_parse(job: ParseJob, error: BaseException) -> JobResult:
     return JobResult(job, outcomes, datetime.now(UTC))
 
 
-def group_jobs(
-    jobs: list[ParseJob], parallel: int, largest: int = MAX_GROUP
-) -> list[list[ParseJob]]:
-    """Jobs grouped into Prefect tasks: about GROUPS_PER_WORKER groups per parallel worker
-    (so the last ones even out the workers' finishing times), at most `largest` documents
-    each. A task costs Prefect about 70 ms of bookkeeping; a document 20-150 ms of parsing."""
-    if not jobs:
-        return []
-    size = max(1, min(largest, -(-len(jobs) // (GROUPS_PER_WORKER * max(1, parallel)))))
-    return [jobs[start : start + size] for start in range(0, len(jobs), size)]
+def job_costs(jobs: list[ParseJob], home: Path) -> list[float]:
+    """Each job's estimated parse cost, from its archived file's size (a missing file, which
+    fails at once, costs little)."""
+    costs = []
+    for job in jobs:
+        try:
+            size = (home / job.archive_path).stat().st_size
+        except OSError:
+            size = 0
+        costs.append(parse_cost(size, len(job.parsers)))
+    return costs
 
 
 def parse_each(
@@ -114,7 +113,7 @@ def parse_each(
         return
     get_run_logger().info("parsing %d document(s)", len(jobs))
     progress.start("parse", len(jobs))
-    groups = group_jobs(jobs, parallel or os.cpu_count() or 1)
+    groups = plan_groups(jobs, job_costs(jobs, home), parallel or runner_workers())
     finished: queue.SimpleQueue[PrefectFuture[list[JobResult]]] = queue.SimpleQueue()
     pending: dict[PrefectFuture[list[JobResult]], list[ParseJob]] = {}
     futures = parse_group_task.map(

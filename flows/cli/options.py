@@ -96,10 +96,13 @@ SinceOption = Annotated[
     ),
 ]
 TaskRunnerOption = Annotated[
-    TaskRunner,
+    TaskRunner | None,
     typer.Option(
         "--task-runner",
-        help="Where parse tasks run: threads, processes (CPU-parallel) or dask (a cluster).",
+        help="Where parse tasks run: threads (each parse in a child process of one warm fork "
+        "server), processes (a worker process each) or dask (a cluster) \\[default: threads; "
+        "processes where parses cannot run in child processes].",
+        show_default=False,
     ),
 ]
 WorkersOption = Annotated[

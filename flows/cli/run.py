@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -35,6 +35,9 @@ from flows.config import load_config, resolve_config_path, resolve_home, writabl
 from flows.summary import RunSummary
 from warehouse.errors import ConfigurationError, RunIncomplete
 
+if TYPE_CHECKING:
+    from flows.budget import Budget
+
 console = data_console()
 
 
@@ -42,7 +45,7 @@ console = data_console()
 class RunOptions:
     """How a flow runs: where its parse tasks go, whether to wait, how to log."""
 
-    task_runner: TaskRunner = TaskRunner.processes
+    task_runner: TaskRunner | None = None  # None: threads or processes, as fits the budget
     workers: int | None = None
     dask_address: str | None = None
     wait: bool = False
@@ -78,19 +81,33 @@ def run_flow(flow_name: str, options: RunOptions, home: Path, **parameters: Any)
             highlight=False,
             markup=False,
         )
+    from prefect.task_runners import ThreadPoolTaskRunner
+
     from flows import progress
+    from flows.budget import start_fork_server
     from flows.cli.output import ProgressBars
     from flows.nightly import backfill, make_task_runner, nightly
     from flows.reparse import reparse
 
     chosen: Any = {"nightly": nightly, "backfill": backfill, "reparse": reparse}[flow_name]
-    runner = make_task_runner(options.task_runner, options.workers, options.dask_address)
+    budget = _parse_budget(parameters.get("config_path"))
+    runner = make_task_runner(options.task_runner, options.workers, options.dask_address, budget)
+    if isinstance(runner, ThreadPoolTaskRunner):  # it warms while Prefect starts its server
+        start_fork_server()
     flow = chosen.with_options(task_runner=runner)
     interactive = console.is_terminal and not options.log_json
     bars = ProgressBars(console) if interactive else nullcontext(progress.LogLines())
     with bars as reporter, progress.reporting(reporter), _no_heartbeat_when_temporary():
         summary: RunSummary = flow(home=str(home), wait=options.wait, **parameters)
     return summary
+
+
+def _parse_budget(config_path: str | None) -> Budget:
+    """The parse budget the flow will use: the sources file's, or the default (reparse)."""
+    from flows.budget import Budget
+    from flows.nightly import budget_of
+
+    return budget_of(load_config(Path(config_path))) if config_path else Budget()
 
 
 def outcome(summary: RunSummary) -> None:
@@ -172,7 +189,7 @@ def ingest(
     home: HomeOption = None,
     config: ConfigOption = None,
     source: SourcesOption = None,
-    task_runner: TaskRunnerOption = TaskRunner.processes,
+    task_runner: TaskRunnerOption = None,
     workers: WorkersOption = None,
     dask_address: DaskOption = None,
     wait: WaitOption = False,
@@ -200,7 +217,7 @@ def backfill(
     restart: Annotated[
         bool, typer.Option("--restart", help="Start from the first page, not the saved cursor.")
     ] = False,
-    task_runner: TaskRunnerOption = TaskRunner.processes,
+    task_runner: TaskRunnerOption = None,
     workers: WorkersOption = None,
     dask_address: DaskOption = None,
     wait: WaitOption = False,
@@ -233,7 +250,7 @@ def demo(
     port: Annotated[
         int, typer.Option("--port", help="Port of the sample site on 127.0.0.1.")
     ] = 8741,
-    task_runner: TaskRunnerOption = TaskRunner.processes,
+    task_runner: TaskRunnerOption = None,
     workers: WorkersOption = None,
     log_json: JsonLogOption = False,
 ) -> None:
@@ -280,7 +297,7 @@ def schedule(
     port: Annotated[
         int, typer.Option("--port", help="Port of the local Prefect server, if toll starts one.")
     ] = 4200,
-    task_runner: TaskRunnerOption = TaskRunner.processes,
+    task_runner: TaskRunnerOption = None,
     workers: WorkersOption = None,
 ) -> None:
     """Run the nightly flow on a schedule. Without PREFECT_API_URL, starts a local Prefect
@@ -295,7 +312,8 @@ def schedule(
     from flows.nightly import make_task_runner, nightly
 
     prefect_env.configure()
-    runner: Any = make_task_runner(task_runner, workers)  # a missing extra: before any server
+    budget = _parse_budget(str(config_path))
+    runner: Any = make_task_runner(task_runner, workers, budget=budget)  # before any server
     server_context = (
         nullcontext(None) if os.environ.get("PREFECT_API_URL") else scheduling.local_server(port)
     )
@@ -334,7 +352,7 @@ def reparse(
     ] = None,
     source: SourceOption = None,
     since: SinceOption = None,
-    task_runner: TaskRunnerOption = TaskRunner.processes,
+    task_runner: TaskRunnerOption = None,
     wait: WaitOption = False,
     dry_run: Annotated[
         bool,

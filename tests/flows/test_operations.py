@@ -315,6 +315,52 @@ def test_shared_api_keeps_an_address_the_user_set(monkeypatch) -> None:
     assert "PREFECT_API_URL" not in os.environ
 
 
+def test_parses_run_on_threads_when_each_runs_in_a_fork_server_child(monkeypatch) -> None:
+    """Threads only wait on their children there; where a parse would run in the task's own
+    thread (no budget, no pidfd), the interpreter lock would serialize them: processes."""
+    from prefect.task_runners import ProcessPoolTaskRunner, ThreadPoolTaskRunner
+
+    from flows import runners
+    from flows.budget import Budget
+
+    monkeypatch.setattr(runners, "uses_fork_server", lambda: True)
+    assert runners.default_task_runner(Budget()) == "threads"
+    assert runners.default_task_runner(Budget(seconds=0)) == "processes"
+    threads = runners.make_task_runner(None, 3, budget=Budget())
+    assert isinstance(threads, ThreadPoolTaskRunner) and threads._max_workers == 3
+    assert isinstance(runners.make_task_runner(None, budget=Budget(0)), ProcessPoolTaskRunner)
+    monkeypatch.setattr(runners, "uses_fork_server", lambda: False)
+    assert runners.default_task_runner(Budget()) == "processes"
+    unsized = runners.make_task_runner("threads")
+    assert unsized._max_workers == os.cpu_count()  # one child parsing per core
+
+
+def test_job_costs_come_from_archived_sizes(tmp_path) -> None:
+    from datetime import UTC, datetime
+
+    from flows.jobs import ParseJob
+    from flows.tasks import job_costs
+
+    (tmp_path / "big.pdf").write_bytes(b"x" * 4000)
+    (tmp_path / "small.html").write_bytes(b"x" * 100)
+
+    def job(path: str, parsers: tuple[str, ...]) -> ParseJob:
+        return ParseJob(
+            "0" * 64,
+            path,
+            "http://127.0.0.1/",
+            "s",
+            "text/html",
+            datetime.now(UTC),
+            None,
+            None,
+            parsers=parsers,
+        )
+
+    big, small, gone = job("big.pdf", ("a", "b")), job("small.html", ("a",)), job("x", ("a",))
+    assert job_costs([big, small, gone], tmp_path) == [8000.0, 100.0, 1.0]
+
+
 @pytest.mark.parametrize("command", ["ingest", "backfill", "reparse", "schedule"])
 def test_dask_without_its_extra_says_in_one_line_how_to_install_it(
     home, monkeypatch, command: str
