@@ -73,7 +73,9 @@ HEADLINES = {
     "pdf": lambda r: (f"{r['toll_pages_per_second']} vs {r['bare_pages_per_second']} pages/s",
                       f"overhead {r['toll_overhead']:.1%}"),
     "parallel": lambda r: (f"{r['one_worker_seconds']} s -> {r['all_cores_seconds']} s "
-                           f"({r['cores']} cores)", f"speedup {r['speedup']}x"),
+                           f"({r['cores']} cores); bare parse alone: "
+                           f"{r['bare_parse_ceiling']['speedup']}x",
+                           f"speedup {r['speedup']}x"),
     "skip": lambda r: (f"{r['every_page_seconds']} s -> {r['toll_seconds']} s, "
                        f"identical figures: {r['identical_figures']}", f"{r['speedup']}x"),
     "nightly": lambda r: (f"{r['documents']} documents: bare warm parse "
@@ -125,14 +127,18 @@ def main() -> None:
             console.print(f"[bold]{title}[/bold] ...")
             start = time.perf_counter()
             (workdir / name).mkdir(parents=True, exist_ok=True)
-            results[name] = run(workdir / name, args.quick)
+            try:
+                results[name] = run(workdir / name, args.quick)
+            except Exception as error:  # one broken benchmark must not lose the others' results
+                console.print_exception()
+                results[name] = {"failed": f"{type(error).__name__}: {error}"[:300], "goal": "-"}
             results[name]["benchmark_seconds"] = round(time.perf_counter() - start, 1)
             console.print_json(json.dumps(results[name], default=str))
     table = Table(title="toll benchmarks (ratios against the bare library in the same run)")
     for column in ("benchmark", "measured", "result", "goal"):
         table.add_column(column, overflow="fold")
     for name, result in results.items():
-        measured, ratio = HEADLINES[name](result)
+        measured, ratio = headline(name, result)
         table.add_row(BENCHMARKS[name][0], measured, ratio, result["goal"])
     console.print(table)
     stamp = datetime.now(UTC)
@@ -148,6 +154,15 @@ def main() -> None:
     path.write_text(json.dumps(report, indent=2, default=str), encoding="utf-8")
     path.with_suffix(".md").write_text(markdown(results, report["machine"]), encoding="utf-8")
     console.print(f"results written to {path} and {path.with_suffix('.md').name}")
+    if any("failed" in result for result in results.values()):
+        raise SystemExit(1)
+
+
+def headline(name: str, result: dict[str, Any]) -> tuple[str, str]:
+    """What a benchmark measured and its result, in a few words (or how it failed)."""
+    if "failed" in result:
+        return f"failed: {result['failed']}", "-"
+    return HEADLINES[name](result)
 
 
 def markdown(results: dict[str, Any], machine_facts: dict[str, Any]) -> str:
@@ -157,7 +172,7 @@ def markdown(results: dict[str, Any], machine_facts: dict[str, Any]) -> str:
         "| --- | --- | --- | --- |",
     ]
     for name, result in results.items():
-        measured, ratio = HEADLINES[name](result)
+        measured, ratio = headline(name, result)
         lines.append(f"| {BENCHMARKS[name][0]} | {measured} | {ratio} | {result['goal']} |")
     facts = ", ".join(f"{k}: {v}" for k, v in machine_facts.items())
     return "\n".join(lines) + f"\n\nMachine: {facts}.\n"
