@@ -4,6 +4,7 @@ return."""
 
 from __future__ import annotations
 
+import os
 import queue
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,7 +19,6 @@ from flows.acquire.documents import FetchedDocument, discover_links, fetch_and_a
 from flows.budget import Budget, budget_session
 from flows.config import FetchSettings, SourceConfig
 from flows.jobs import JobResult, ParseJob, failed_outcome, run_parse_job
-from flows.runners import runner_workers
 from flows.scheduling import parse_cost, plan_groups
 
 
@@ -108,12 +108,13 @@ def parse_each(
     """Parse every job on the flow's task runner, a group of documents per task, and yield
     each document's result as its group completes; a failed group is one failed result per
     document. A result is let go once yielded (nothing here keeps the futures), so the flow
-    holds only what it has not loaded yet."""
+    holds only what it has not loaded yet. `parallel`: how many tasks run at once (the groups
+    are cut for it; default one per core)."""
     if not jobs:
         return
     get_run_logger().info("parsing %d document(s)", len(jobs))
     progress.start("parse", len(jobs))
-    groups = plan_groups(jobs, job_costs(jobs, home), parallel or runner_workers())
+    groups = plan_groups(jobs, job_costs(jobs, home), parallel or os.cpu_count() or 1)
     finished: queue.SimpleQueue[PrefectFuture[list[JobResult]]] = queue.SimpleQueue()
     pending: dict[PrefectFuture[list[JobResult]], list[ParseJob]] = {}
     futures = parse_group_task.map(

@@ -31,6 +31,7 @@ from flows.batches import LoadBatches, document_rows
 from flows.budget import Budget
 from flows.jobs import JobResult, ParseJob
 from flows.runlock import writer_lock
+from flows.runners import runner_workers
 from flows.summary import RunSummary, summary_markdown
 from flows.tasks import parse_each
 from warehouse.checks import SourceWatch, open_alarms
@@ -141,7 +142,7 @@ def parse_and_load(
     batches = LoadBatches(run.run_id, fetched, new_documents, run.batch_documents)
     documents = len({*hashes, *(job.sha256 for job in jobs)})
     loader = _Loader(run, total=-(-documents // run.batch_documents))
-    for result in parse_each(jobs, run.home, budget):
+    for result in parse_each(jobs, run.home, budget, runner_workers()):
         _count_parse(run, result)
         if full := batches.add(result):
             loader.load(full)
