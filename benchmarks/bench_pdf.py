@@ -15,7 +15,7 @@ from typing import Any
 import pdfplumber
 
 from benchmarks.corpus import mostly_prose_report, table_corpus
-from benchmarks.measure import time_it
+from benchmarks.measure import time_pair
 from parsers.formats import pdf_tables
 from parsers.model import Document
 from parsers.registry import run_parser
@@ -57,8 +57,9 @@ def throughput(workdir: Path, repeats: int = 3) -> dict[str, Any]:
     paths = table_corpus(workdir / "table-corpus")
     pages = sum(len(pdfplumber.open(p).pages) for p in paths)
     documents = [_document(p) for p in paths]
-    bare = time_it(lambda: bare_extract_tables(paths), repeats)
-    toll = time_it(lambda: toll_pdf_tables(documents), repeats)
+    bare, toll = time_pair(
+        lambda: bare_extract_tables(paths), lambda: toll_pdf_tables(documents), repeats
+    )
     return {
         "pages": pages,
         "bare_pages_per_second": round(pages / bare.best, 1),
@@ -74,8 +75,9 @@ def page_skipping(workdir: Path, repeats: int = 3) -> dict[str, Any]:
     pre-scan against the same parser searching every page for tables."""
     path = mostly_prose_report(workdir / "long-report.pdf", 30, {4, 15, 27}, seed=7)
     document = _document(path)
-    every_page = time_it(lambda: pdf_tables.parse_every_page(document), repeats)
-    skipping = time_it(lambda: pdf_tables.parse(document), repeats)
+    every_page, skipping = time_pair(
+        lambda: pdf_tables.parse_every_page(document), lambda: pdf_tables.parse(document), repeats
+    )
     reference = pdf_tables.parse_every_page(document)
     figures = pdf_tables.parse(document)
     return {

@@ -93,7 +93,7 @@ def startup(workdir: Path, repeats: int = 3) -> dict[str, Any]:
         try:
             beside = [ingest(home, config) for _ in range(repeats)]
         finally:
-            server.send_signal(signal.SIGINT)
+            server.send_signal(signal.SIGTERM)  # as a service manager stops it
             server.communicate(timeout=120)
     python = sys.executable
     return {

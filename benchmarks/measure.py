@@ -46,6 +46,29 @@ def time_it(
     return Timing(samples[0], samples[len(samples) // 2], repeats)
 
 
+def time_pair(
+    baseline: Callable[[], Any], toll: Callable[[], Any], repeats: int = 3
+) -> tuple[Timing, Timing]:
+    """Time a baseline and toll's version of the same work, one run of each in turn (after a
+    warm-up of each), so that a disturbance of the machine part way through falls on both
+    sides rather than on whichever ran second; the best and median of each side."""
+    sides = (baseline, toll)
+    for function in sides:
+        function()
+    samples: tuple[list[float], list[float]] = ([], [])
+    for _ in range(repeats):
+        for side, function in enumerate(sides):
+            gc.collect()
+            start = time.perf_counter()
+            function()
+            samples[side].append(time.perf_counter() - start)
+    first, second = (sorted(side) for side in samples)
+    return (
+        Timing(first[0], first[len(first) // 2], repeats),
+        Timing(second[0], second[len(second) // 2], repeats),
+    )
+
+
 def peak_rss_mib(children: bool = False) -> float:
     """Peak resident memory of this process (or of its waited-for children), in MiB."""
     who = resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF
