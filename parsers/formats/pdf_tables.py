@@ -33,7 +33,8 @@ def _caption(page: Page, table: Table, floor: float = 0.0) -> str:
     band_top = max(floor, top - CAPTION_HEIGHT)
     if top - band_top < 2:
         return ""
-    band = crop_to_bbox(page.chars, (0, band_top, page.width, top))  # chars only, not a crop
+    near = [c for c in page.chars if c["bottom"] >= band_top and c["top"] <= top]  # cheap first
+    band = crop_to_bbox(near, (0, band_top, page.width, top))  # chars only, not a crop
     text = fix_rtl(extract_text(band) or "")
     lines = [line.strip() for line in text.splitlines() if line.strip()]
     if not lines:
