@@ -62,7 +62,7 @@ def _fixed(runs: list[IngestRun]) -> dict[str, float]:
 
 def _schedule(home: Path, config: Path, port: int, env: dict[str, str]) -> subprocess.Popen:
     """`toll schedule` with a day's interval (it never runs during the benchmark), its output
-    in a file: a pipe nobody reads once it is serving fills up and stops the server."""
+    in a file (nothing reads it once the server is serving)."""
     log = home.parent / "schedule.log"
     with log.open("w") as out:
         process = subprocess.Popen(
@@ -93,7 +93,9 @@ def startup(workdir: Path, repeats: int = 3) -> dict[str, Any]:
         try:
             beside = [ingest(home, config) for _ in range(repeats)]
         finally:
-            server.send_signal(signal.SIGTERM)  # as a service manager stops it
+            # SIGTERM, as a service manager stops it: twice, after ingests had used it, the
+            # server ignored SIGINT (in Prefect's serve loop) and stopped on SIGTERM
+            server.send_signal(signal.SIGTERM)
             server.communicate(timeout=120)
     python = sys.executable
     return {
