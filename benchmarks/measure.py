@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import platform
@@ -35,15 +36,26 @@ def time_it(
     """
     samples = []
     for index in range(warmup + repeats):
-        prepared = setup() if setup else None
-        gc.collect()
-        start = time.perf_counter()
-        function(prepared) if setup else function()
-        elapsed = time.perf_counter() - start
+        call = functools.partial(function, setup()) if setup else function
+        elapsed = _clocked(call)
         if index >= warmup:
             samples.append(elapsed)
-    samples.sort()
-    return Timing(samples[0], samples[len(samples) // 2], repeats)
+    return _timing(samples)
+
+
+def _clocked(call: Callable[[], Any]) -> float:
+    """Seconds one call takes, after a garbage collection (so none falls inside the clock
+    for what an earlier call left)."""
+    gc.collect()
+    start = time.perf_counter()
+    call()
+    return time.perf_counter() - start
+
+
+def _timing(samples: list[float]) -> Timing:
+    """The best and the median of the samples."""
+    ordered = sorted(samples)
+    return Timing(ordered[0], ordered[len(ordered) // 2], len(ordered))
 
 
 def time_pair(
@@ -58,15 +70,8 @@ def time_pair(
     samples: tuple[list[float], list[float]] = ([], [])
     for _ in range(repeats):
         for side, function in enumerate(sides):
-            gc.collect()
-            start = time.perf_counter()
-            function()
-            samples[side].append(time.perf_counter() - start)
-    first, second = (sorted(side) for side in samples)
-    return (
-        Timing(first[0], first[len(first) // 2], repeats),
-        Timing(second[0], second[len(second) // 2], repeats),
-    )
+            samples[side].append(_clocked(function))
+    return _timing(samples[0]), _timing(samples[1])
 
 
 def peak_rss_mib(children: bool = False) -> float:
